@@ -1,0 +1,1 @@
+"""A Tacker-compatible VNF manager slice for containerized VNFs on Kubernetes."""

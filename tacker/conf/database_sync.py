@@ -1,0 +1,43 @@
+"""The [database_sync] group: the periodic TackerDB <-> Kubernetes pass."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'database_sync',
+    title='TackerDB and Kubernetes synchronization',
+    help='How tacker-conductor keeps the pods and scale levels stored in '
+         'TackerDB true to what Kubernetes runs.')
+
+OPTS = [
+    cfg.IntOpt('interval', default=300, min=0,
+               deprecated_name='db_synchronization_interval',
+               deprecated_group='DEFAULT',
+               help='Seconds between two synchronization passes of '
+                    'tacker-conductor. 0 disables the periodic pass '
+                    '(tacker-db-sync --once still works).'),
+    cfg.IntOpt('initial_delay', default=60, min=0,
+               help='Seconds after tacker-conductor starts before the '
+                    'first synchronization pass.'),
+    cfg.IntOpt('settle_timeout', default=600, min=0,
+               help='Seconds a VDU whose workload is still rolling out '
+                    '(pods Pending or Terminating, status behind spec) is '
+                    'left alone. After that the pods seen running are '
+                    'written anyway, with a WARNING. 0 writes at once.'),
+    cfg.IntOpt('kubernetes_request_timeout', default=30, min=1,
+               help='Seconds one Kubernetes API request may take (connect '
+                    'and read) before the VIM counts as unreachable for '
+                    'this pass.'),
+    cfg.IntOpt('max_concurrent_vims', default=4, min=1,
+               help='How many VIMs (Kubernetes clusters) one pass observes '
+                    'at the same time, so that a slow cluster does not '
+                    'delay the others.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(GROUP)
+    conf.register_opts(OPTS, group=GROUP)
+
+
+def list_opts():
+    return {GROUP: OPTS}

@@ -1,0 +1,16 @@
+"""Entry point of oslo-config-generator for the 'tacker' namespace."""
+
+from tacker.conf import coordination
+from tacker.conf import database_sync
+from tacker.conf import default
+from tacker.conf import vnf_package
+
+_MODULES = (default, database_sync, coordination, vnf_package)
+
+
+def list_opts():
+    groups = {}
+    for module in _MODULES:
+        for group, opts in module.list_opts().items():
+            groups.setdefault(group, []).extend(opts)
+    return list(groups.items())

@@ -1,0 +1,85 @@
+"""Sessions on TackerDB through oslo.db's enginefacade.
+
+Callers use ``writer_session()`` / ``reader_session()``; each yields a
+SQLAlchemy session inside one transaction, committed when the block ends
+without an exception and rolled back otherwise.
+"""
+
+import contextlib
+import os
+import threading
+
+from oslo_db.sqlalchemy import enginefacade
+from sqlalchemy import engine as sa_engine
+
+import tacker.conf
+
+CONF = tacker.conf.CONF
+
+_LOCK = threading.Lock()
+_FACADE = {'ctx': None}
+
+
+class _Context:
+    """The minimal object enginefacade attaches its transaction state to."""
+
+
+def _context_manager():
+    with _LOCK:
+        if _FACADE['ctx'] is None:
+            _make_sqlite_directory(CONF.database.connection)
+            ctx = enginefacade.transaction_context()
+            ctx.configure(sqlite_fk=True, **_engine_options())
+            _FACADE['ctx'] = ctx
+        return _FACADE['ctx']
+
+
+def _make_sqlite_directory(connection):
+    # The embedded default lives under $state_path, which a fresh machine
+    # does not have yet; SQLite cannot create the directory itself.
+    url = sa_engine.make_url(connection)
+    if url.get_backend_name() == 'sqlite' and url.database not in (
+            None, '', ':memory:'):
+        os.makedirs(os.path.dirname(os.path.abspath(url.database)),
+                    exist_ok=True)
+
+
+def _engine_options():
+    db = CONF.database
+    return {
+        'connection': db.connection,
+        'max_pool_size': db.max_pool_size,
+        'max_overflow': db.max_overflow,
+        'pool_timeout': db.pool_timeout,
+        'connection_recycle_time': db.connection_recycle_time,
+        'max_retries': db.max_retries,
+        'retry_interval': db.retry_interval,
+    }
+
+
+def reset():
+    """Forget the engine, so the next session uses the current options."""
+    with _LOCK:
+        ctx = _FACADE['ctx']
+        _FACADE['ctx'] = None
+    if ctx is not None:
+        try:
+            ctx.writer.get_engine().dispose()
+        except Exception:  # noqa: a never-started facade has no engine
+            pass
+
+
+def get_engine():
+    return _context_manager().writer.get_engine()
+
+
+@contextlib.contextmanager
+def writer_session():
+    with _context_manager().writer.using(_Context()) as session:
+        yield session
+
+
+@contextlib.contextmanager
+def reader_session():
+    with _context_manager().reader.using(_Context()) as session:
+        yield session

@@ -1,0 +1,182 @@
+"""Reads and guarded writes of v1 records.
+
+An instance is read together with its live ``vnf_instantiated_info`` row.
+Two kinds of guarded write exist: the ``task_state`` claim, one atomic
+``UPDATE ... WHERE task_state IS NULL``, and the compare-and-swap of the
+instantiated info columns against the version read.
+"""
+
+import dataclasses
+
+from oslo_utils import timeutils
+import sqlalchemy as sa
+
+from tacker.common import exceptions
+from tacker.db import api as db_api
+from tacker.db import cas
+from tacker.db.models import v1 as models
+
+INFO_GUARDED = ('vnfc_resource_info', 'scale_status', 'vnfc_info')
+
+
+@dataclasses.dataclass(frozen=True)
+class InstantiatedInfoV1:
+    id: int
+    flavour_id: str
+    vnfc_resource_info: list
+    scale_status: list
+    vnfc_info: list
+    instantiation_level_id: str | None
+    additional_params: dict | None
+    version: cas.RowVersion = dataclasses.field(repr=False, compare=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceV1:
+    id: str
+    vnfd_id: str
+    vnf_pkg_id: str
+    tenant_id: str
+    instantiation_state: str
+    task_state: str | None
+    vim_connection_info: list
+    vnf_metadata: dict
+    instantiated: InstantiatedInfoV1 | None
+
+
+@dataclasses.dataclass(frozen=True)
+class OpOccV1:
+    id: str
+    vnf_instance_id: str
+    operation: str
+    operation_state: str
+    start_time: object
+    state_entered_time: object
+    created_at: object
+
+
+def _instance_select():
+    i = models.VnfInstance
+    info = models.VnfInstantiatedInfo
+    return (sa.select(i.id, i.vnfd_id, i.vnf_pkg_id, i.tenant_id,
+                      i.instantiation_state, i.task_state,
+                      i.vim_connection_info, i.vnf_metadata,
+                      info.id.label('info_id'), info.flavour_id,
+                      info.vnfc_resource_info, info.scale_status,
+                      info.vnfc_info, info.instantiation_level_id,
+                      info.additional_params,
+                      *cas.raw_columns(info, INFO_GUARDED))
+            .select_from(i)
+            .outerjoin(info, sa.and_(info.vnf_instance_id == i.id,
+                                     info.deleted.is_(False)))
+            .where(i.deleted.is_(False)))
+
+
+def _to_instance(row):
+    instantiated = None
+    if row.info_id is not None:
+        version = cas.RowVersion(
+            model=models.VnfInstantiatedInfo, key=(row.info_id,),
+            stored=tuple((n, getattr(row, 'raw_' + n))
+                         for n in INFO_GUARDED))
+        instantiated = InstantiatedInfoV1(
+            id=row.info_id, flavour_id=row.flavour_id,
+            vnfc_resource_info=row.vnfc_resource_info or [],
+            scale_status=row.scale_status or [],
+            vnfc_info=row.vnfc_info or [],
+            instantiation_level_id=row.instantiation_level_id,
+            additional_params=row.additional_params,
+            version=version)
+    return InstanceV1(
+        id=row.id, vnfd_id=row.vnfd_id, vnf_pkg_id=row.vnf_pkg_id,
+        tenant_id=row.tenant_id,
+        instantiation_state=row.instantiation_state,
+        task_state=row.task_state,
+        vim_connection_info=row.vim_connection_info or [],
+        vnf_metadata=row.vnf_metadata or {},
+        instantiated=instantiated)
+
+
+def list_instances(instantiation_state=None, ids=None):
+    query = _instance_select().order_by(models.VnfInstance.id)
+    if instantiation_state is not None:
+        query = query.where(
+            models.VnfInstance.instantiation_state == instantiation_state)
+    if ids is not None:
+        query = query.where(models.VnfInstance.id.in_(list(ids)))
+    with db_api.reader_session() as session:
+        return [_to_instance(row) for row in session.execute(query)]
+
+
+def get_instance(instance_id):
+    query = _instance_select().where(models.VnfInstance.id == instance_id)
+    with db_api.reader_session() as session:
+        row = session.execute(query).first()
+    if row is None:
+        raise exceptions.NotFound(what='VnfInstance', id=instance_id)
+    return _to_instance(row)
+
+
+def update_instantiated_info(instance, **values):
+    """Write ``values`` into the instantiated info if it is as read."""
+    if instance.instantiated is None:
+        raise exceptions.StaleRecord(table='vnf_instantiated_info',
+                                     id=instance.id)
+    with db_api.writer_session() as session:
+        cas.swap(session, instance.instantiated.version, values)
+
+
+def claim_task_state(instance_id, task_state):
+    """Set ``task_state`` if it is NULL; False when someone else holds it."""
+    table = models.VnfInstance.__table__
+    with db_api.writer_session() as session:
+        result = session.execute(
+            sa.update(table)
+            .where(table.c.id == instance_id, table.c.task_state.is_(None),
+                   table.c.deleted.is_(False))
+            .values(task_state=task_state))
+    return result.rowcount == 1
+
+
+def release_task_state(instance_id, task_state):
+    """Clear ``task_state`` if it still is ``task_state``."""
+    table = models.VnfInstance.__table__
+    with db_api.writer_session() as session:
+        result = session.execute(
+            sa.update(table)
+            .where(table.c.id == instance_id,
+                   table.c.task_state == task_state)
+            .values(task_state=None))
+    return result.rowcount == 1
+
+
+def clear_task_state_everywhere(task_state):
+    """Start-up recovery: clear ``task_state`` left by a crashed process."""
+    table = models.VnfInstance.__table__
+    with db_api.writer_session() as session:
+        result = session.execute(
+            sa.update(table).where(table.c.task_state == task_state)
+            .values(task_state=None, updated_at=timeutils.utcnow()))
+    return result.rowcount
+
+
+def _to_op_occ(row):
+    return OpOccV1(id=row.id, vnf_instance_id=row.vnf_instance_id,
+                   operation=row.operation,
+                   operation_state=row.operation_state,
+                   start_time=row.start_time,
+                   state_entered_time=row.state_entered_time,
+                   created_at=row.created_at)
+
+
+def list_op_occs(instance_ids):
+    """Live op occs of the given instances, oldest first, in one query."""
+    m = models.VnfLcmOpOcc
+    query = (sa.select(m.id, m.vnf_instance_id, m.operation,
+                       m.operation_state, m.start_time,
+                       m.state_entered_time, m.created_at)
+             .where(m.vnf_instance_id.in_(list(instance_ids)),
+                    m.deleted.is_(False))
+             .order_by(m.created_at, m.id))
+    with db_api.reader_session() as session:
+        return [_to_op_occ(row) for row in session.execute(query)]
