@@ -1,0 +1,98 @@
+"""tacker-db-sync: run one synchronization pass now, or show its diff.
+
+    tacker-db-sync --config-file tacker.conf [--once] [--dry-run]
+                   [--instance ID ...] [--format table|json]
+
+Exit status: 0 when every checked instance was synchronized or needed
+nothing, 1 when any instance or VIM failed, 2 for a configuration error.
+``--dry-run`` computes the same per-instance, per-VDU diff and writes
+nothing (no lock, no task_state, no row).
+"""
+
+import json
+import sys
+
+from oslo_config import cfg
+
+from tacker.common import config
+from tacker.dbsync import engine as engine_mod
+import tacker.conf
+
+CONF = tacker.conf.CONF
+
+CLI_OPTS = [
+    cfg.BoolOpt('once', default=True,
+                help='Run one pass and exit (the only mode; kept for '
+                     'scripts that pass it).'),
+    cfg.BoolOpt('dry-run', default=False,
+                help='Show what would change; write nothing.'),
+    cfg.MultiStrOpt('instance', default=[],
+                    help='Only this instance id (repeatable).'),
+    cfg.StrOpt('format', default='table', choices=['table', 'json'],
+               help='Output format.'),
+]
+
+
+def _vdu_rows(item):
+    levels = {c['aspect_id']: c for c in item.get('level_changes', [])}
+    for change in item.get('vdu_changes', []):
+        pods = ['%s -> %s' % (r['old_pod_name'], r['new_pod_name'])
+                for r in change['renamed']]
+        pods += ['+ %s' % name for name in change['added']]
+        pods += ['- %s' % r['pod_name'] for r in change['removed']]
+        level = levels.get(change.get('aspect_id'))
+        level_text = ''
+        if level:
+            level_text = '%s: %s -> %s' % (
+                level['aspect_id'],
+                '(none)' if level['old_level'] is None
+                else level['old_level'], level['new_level'])
+        yield change['vdu_id'], ', '.join(pods) or '-', level_text or '-'
+
+
+def render_table(result):
+    lines = []
+    header = ('INSTANCE', 'API', 'STATUS', 'VDU', 'PODS', 'SCALE LEVEL',
+              'REASON')
+    rows = []
+    for item in result.to_dict()['outcomes']:
+        vdus = list(_vdu_rows(item)) or [('-', '-', '-')]
+        for index, (vdu, pods, level) in enumerate(vdus):
+            first = index == 0
+            rows.append((item['instance_id'] if first else '',
+                         item['api_version'] if first else '',
+                         item['status'] if first else '', vdu, pods, level,
+                         (item['reason'] or '') if first else ''))
+    widths = [max(len(str(r[i])) for r in rows + [header])
+              for i in range(len(header))]
+    for row in [header] + rows:
+        lines.append('  '.join(str(c).ljust(w)
+                               for c, w in zip(row, widths)).rstrip())
+    for failure in result.vim_failures:
+        lines.append('VIM %s (%s) unreachable: %s' % (
+            failure.vim_id, failure.endpoint, failure.reason))
+    lines.append(result.summary())
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    for opt in CLI_OPTS:
+        if opt.dest not in CONF:
+            CONF.register_cli_opt(opt)
+    config.parse_args(argv, prog='tacker-db-sync')
+    engine = engine_mod.SyncEngine()
+    try:
+        result = engine.run_pass(dry_run=CONF.dry_run,
+                                 instance_ids=CONF.instance or None)
+    finally:
+        engine.close()
+    if CONF.format == 'json':
+        print(json.dumps(result.to_dict(), indent=2, sort_keys=True))
+    else:
+        print(render_table(result))
+    return 1 if result.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

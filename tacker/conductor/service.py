@@ -1,0 +1,63 @@
+"""tacker-conductor's service: start-up recovery and the periodic pass.
+
+The periodic synchronization belongs to the service's lifecycle: an
+oslo.service timer on the service's thread group, first after
+``[database_sync] initial_delay``, then every ``interval`` seconds (0
+turns it off).  The timer's function never raises, because a looping
+call that raises stops for good (Tacker defect 1).
+"""
+
+from oslo_log import log as logging
+from oslo_service import service
+
+from tacker.conductor import recovery
+from tacker.dbsync import engine as engine_mod
+import tacker.conf
+
+CONF = tacker.conf.CONF
+LOG = logging.getLogger(__name__)
+
+
+class ConductorService(service.Service):
+
+    def __init__(self, *, engine=None, rpc_server_factory=None):
+        super().__init__()
+        self.engine = engine or engine_mod.SyncEngine()
+        self._rpc_server_factory = rpc_server_factory
+        self._rpc_server = None
+        self.passes = 0
+
+    def start(self):
+        super().start()
+        recovery.recover()
+        if self._rpc_server_factory is not None:
+            self._rpc_server = self._rpc_server_factory()
+            self._rpc_server.start()
+        interval = CONF.database_sync.interval
+        if interval > 0:
+            self.tg.add_timer(interval, self.periodic_sync,
+                              initial_delay=CONF.database_sync.initial_delay)
+            LOG.info('Database synchronization runs every %(interval)ss, '
+                     'first in %(delay)ss.',
+                     {'interval': interval,
+                      'delay': CONF.database_sync.initial_delay})
+        else:
+            LOG.info('Periodic database synchronization is disabled '
+                     '([database_sync] interval = 0).')
+
+    def periodic_sync(self):
+        try:
+            self.engine.run_pass()
+        except Exception:  # noqa: the timer must outlive any failure
+            LOG.exception('Database synchronization pass failed; the next '
+                          'one runs as scheduled.')
+        finally:
+            self.passes += 1
+
+    def stop(self, graceful=False):
+        if self._rpc_server is not None:
+            self._rpc_server.stop()
+            self._rpc_server.wait()
+            self._rpc_server = None
+        super().stop(graceful)
+        self.engine.close()

@@ -1,0 +1,120 @@
+"""One synchronization pass over every instantiated CNF.
+
+1. Read the candidates from TackerDB (``candidates``): a few queries for
+   the whole pass; instances with an LCM operation in progress or failed
+   are skipped here.
+2. Observe the cluster: one snapshot per (VIM, namespace) that holds a
+   candidate, VIMs in parallel (``observer``).
+3. For each candidate, ``sync_db`` of its API version's driver.
+
+A pass never raises: an unexpected error on one instance is logged and
+counted as failed, and the others go on.  Two passes never overlap in
+one engine: a pass that finds another running returns at once.
+"""
+
+import threading
+import time
+
+from oslo_log import log as logging
+
+from tacker.dbsync import candidates as candidates_mod
+from tacker.dbsync import outcome
+from tacker.vnfm.infra_drivers.kubernetes import driver_v1
+from tacker.vnfm.infra_drivers.kubernetes import driver_v2
+from tacker.vnfm.infra_drivers.kubernetes import observer
+from tacker.vnfm.infra_drivers.kubernetes import sync
+from tacker.vnfm.infra_drivers.kubernetes import vim_access
+import tacker.conf
+
+CONF = tacker.conf.CONF
+LOG = logging.getLogger(__name__)
+
+DRIVERS = {
+    'v1': driver_v1.KubernetesV1Driver(),
+    'v2': driver_v2.KubernetesV2Driver(),
+}
+
+
+class SyncEngine:
+    """Runs passes; keeps what must outlive one (clients, settle clock)."""
+
+    def __init__(self, *, clock=time.monotonic, store=None):
+        self._clock = clock
+        self._store = store
+        self._clients = vim_access.ClientCache()
+        self._settle = sync.SettleClock()
+        self._running = threading.Lock()
+
+    def close(self):
+        self._clients.close()
+
+    def run_pass(self, *, dry_run=False, instance_ids=None):
+        """Run one pass; returns an ``outcome.PassResult``."""
+        if not self._running.acquire(blocking=False):
+            LOG.warning('A database synchronization pass is still '
+                        'running; this one is skipped.')
+            return outcome.PassResult((), (), 0.0, dry_run, overlapped=True)
+        try:
+            return self._run(dry_run, instance_ids)
+        finally:
+            self._running.release()
+
+    def _run(self, dry_run, instance_ids):
+        started = self._clock()
+        try:
+            found, outcomes = candidates_mod.Collector(self._store).collect(
+                instance_ids)
+        except Exception:  # noqa: the pass must survive a DB outage
+            LOG.exception('Database synchronization pass could not read '
+                          'TackerDB; the next pass retries.')
+            result = outcome.PassResult(
+                (outcome.Outcome('*', '-', outcome.FAILED,
+                                 'TackerDB unreadable'),), (),
+                self._clock() - started, dry_run)
+            return result
+        observation = self._observe(found)
+        for failure in observation.failures.values():
+            LOG.error('Database synchronization cannot observe VIM '
+                      '%(vim)s (%(endpoint)s): %(reason)s. Its instances '
+                      'are not synchronized this pass.',
+                      {'vim': failure.vim_id, 'endpoint': failure.endpoint,
+                       'reason': failure.reason})
+        for candidate in found:
+            outcomes.append(self._sync_one(candidate, observation, dry_run))
+        result = outcome.PassResult(tuple(outcomes),
+                                    tuple(observation.failures.values()),
+                                    self._clock() - started, dry_run)
+        LOG.info(result.summary())
+        return result
+
+    def _observe(self, found):
+        wanted = {}
+        for candidate in found:
+            wanted.setdefault(candidate.vim, set()).add(candidate.namespace)
+        sync_conf = CONF.database_sync
+        return observer.observe(
+            wanted, self._clients,
+            timeout=sync_conf.kubernetes_request_timeout,
+            max_workers=sync_conf.max_concurrent_vims)
+
+    def _sync_one(self, candidate, observation, dry_run):
+        failure = observation.failures.get(candidate.vim)
+        if failure is not None:
+            return outcome.Outcome(candidate.instance_id,
+                                   candidate.api_version, outcome.FAILED,
+                                   'VIM %s: %s' % (failure.vim_id,
+                                                   failure.reason))
+        snapshot = observation.snapshot(candidate.vim, candidate.namespace)
+        try:
+            return DRIVERS[candidate.api_version].sync_db(
+                candidate, snapshot, settle_clock=self._settle,
+                now=self._clock(),
+                settle_timeout=CONF.database_sync.settle_timeout,
+                dry_run=dry_run)
+        except Exception as exc:  # noqa: one instance never stops a pass
+            LOG.exception('Database synchronization of vnf %(id)s failed: '
+                          '%(err)s', {'id': candidate.instance_id,
+                                      'err': exc})
+            return outcome.Outcome(candidate.instance_id,
+                                   candidate.api_version, outcome.FAILED,
+                                   '%s: %s' % (type(exc).__name__, exc))

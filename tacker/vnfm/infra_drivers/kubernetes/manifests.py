@@ -1,0 +1,67 @@
+"""A package's Kubernetes manifests, and the VDU each workload stands for.
+
+A VDU's ``properties.name`` in the VNFD is the ``metadata.name`` of one
+manifest object; that object's ``kind`` (Deployment, ReplicaSet,
+StatefulSet, DaemonSet or Pod) says how its pods are owned.
+"""
+
+import functools
+import os
+
+import yaml
+
+from tacker.common import exceptions
+from tacker.vnfm.infra_drivers.kubernetes import model
+
+
+class ManifestError(exceptions.Invalid):
+    msg_fmt = 'Kubernetes manifest %(file)s: %(reason)s'
+
+
+class VduWithoutManifest(exceptions.Invalid):
+    msg_fmt = ('VDU %(vdu_id)s (name %(name)s) of flavour %(flavour)s has '
+               'no Deployment, ReplicaSet, StatefulSet, DaemonSet or Pod '
+               'named %(name)s in %(files)s')
+
+
+@functools.lru_cache(maxsize=256)
+def load(package_dir, files):
+    """Every object of ``files`` (package-relative paths), in order."""
+    objects = []
+    for rel in files:
+        path = os.path.join(package_dir, rel)
+        try:
+            with open(path, encoding='utf-8') as stream:
+                docs = list(yaml.safe_load_all(stream))
+        except OSError as exc:
+            raise ManifestError(file=rel, reason=exc.strerror or str(exc))
+        except yaml.YAMLError as exc:
+            raise ManifestError(file=rel, reason='not valid YAML (%s)'
+                                % str(exc).splitlines()[0])
+        for doc in docs:
+            if doc is None:
+                continue
+            if not isinstance(doc, dict) or 'kind' not in doc:
+                raise ManifestError(file=rel,
+                                    reason='an object without kind')
+            objects.append((rel, doc))
+    return tuple(objects)
+
+
+def vdu_targets(flavour, objects, files=()):
+    """``{vdu_id: model.VduTarget}`` for every VDU of ``flavour``."""
+    by_name = {}
+    for _rel, doc in objects:
+        if doc.get('kind') in model.VDU_KINDS:
+            name = (doc.get('metadata') or {}).get('name')
+            by_name.setdefault(name, doc['kind'])
+    targets = {}
+    for vdu_id, vdu in sorted(flavour.vdus.items()):
+        kind = by_name.get(vdu.name)
+        if kind is None:
+            raise VduWithoutManifest(vdu_id=vdu_id, name=vdu.name,
+                                     flavour=flavour.flavour_id,
+                                     files=', '.join(files) or 'the package')
+        targets[vdu_id] = model.VduTarget(vdu_id=vdu_id, kind=kind,
+                                          name=vdu.name)
+    return targets
