@@ -191,8 +191,8 @@ def _observation(target, workload, pods, desired, problems):
 
 def _pod_counts_text(pending, terminating):
     """E.g. "2 pods Pending, 1 Terminating"; "" when both are zero."""
-    counts = [(n, label) for n, label in ((pending, "Pending"),
-                                         (terminating, "Terminating")) if n]
+    pairs = ((pending, "Pending"), (terminating, "Terminating"))
+    counts = [(n, label) for n, label in pairs if n]
     if not counts:
         return ""
     first, label = counts[0]

@@ -42,10 +42,11 @@ ASPECT_MISMATCH_FMT = ("Failed to update database vnf %(vnf)s aspect: "
                        "%(levels)s")
 UNOBSERVED_FMT = ("Failed to update database vnf %(vnf)s vdu: %(vdu)s. "
                   "The VDU was not observed in the cluster snapshot.")
-DEFERRED_FMT = "vdu: %(vdu)s has not settled for %(age)gs: %(reason)s"
+DEFERRED_FMT = ("vnf %(vnf)s vdu: %(vdu)s has not settled for %(age).0fs: "
+                "%(reason)s")
 SETTLE_WARNING_FMT = ("vnf %(vnf)s vdu: %(vdu)s has not settled for "
-                      "%(age)gs (settle_timeout %(timeout)gs): %(reason)s. "
-                      "Synchronizing what is observed.")
+                      "%(age).0fs (settle_timeout %(timeout).0fs): "
+                      "%(reason)s. Synchronizing what is observed.")
 
 
 def reconcile(instance, observations, scaling, *, now, unsettled_since,
@@ -136,8 +137,8 @@ def _settling(inst_id, observations, unsettled, now, unsettled_since,
         age = now - unsettled_since.get(vdu, now)
         reason = observations[vdu].unsettled_reason or "not settled"
         if age < settle_timeout:
-            deferred.append(DEFERRED_FMT % {"vdu": vdu, "age": age,
-                                            "reason": reason})
+            deferred.append(DEFERRED_FMT % {"vnf": inst_id, "vdu": vdu,
+                                            "age": age, "reason": reason})
         else:
             warnings.append(SETTLE_WARNING_FMT % {
                 "vnf": inst_id, "vdu": vdu, "age": age,

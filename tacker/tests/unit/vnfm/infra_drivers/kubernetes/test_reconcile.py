@@ -274,7 +274,7 @@ def test_unsettled_first_seen_is_deferred():
     assert plan.unsettled_vdus == {"VDU1"}
     assert plan.newly_unsettled == {"VDU1"}
     assert plan.deferred_reasons == (
-        "vdu: VDU1 has not settled for 0s: 1 pod Pending",)
+        "vnf %s vdu: VDU1 has not settled for 0s: 1 pod Pending" % INST,)
 
 
 def test_unsettled_before_timeout_is_deferred():
