@@ -1,14 +1,16 @@
 """Root pytest configuration: fixtures every test package may use."""
 
-import pytest
+from tacker.common import service_backend  # noqa: F401  (first of all)
 
-from oslo_config import fixture as config_fixture
+import pytest  # noqa: E402
 
-from tacker.db import api as db_api
-from tacker.db import migration
-from tacker.db import models
-from tacker.tests import db_backends
-import tacker.conf
+from oslo_config import fixture as config_fixture  # noqa: E402
+
+from tacker.db import api as db_api  # noqa: E402
+from tacker.db import migration  # noqa: E402
+from tacker.db import models  # noqa: E402
+from tacker.tests import db_backends  # noqa: E402
+import tacker.conf  # noqa: E402
 
 CONF = tacker.conf.CONF
 

@@ -1,1 +1,1 @@
-"""A Tacker-compatible VNF manager slice for containerized VNFs on Kubernetes."""
+"""A Tacker-compatible VNF manager slice for CNFs on Kubernetes."""

@@ -1,17 +1,3 @@
-"""Entry points of the Tacker processes.
+"""Entry points of the Tacker processes (console scripts in setup.cfg)."""
 
-oslo.service binds its implementation when its modules are first
-imported, and its default is still eventlet.  Every process here runs on
-the threading backend, so it is selected before anything else loads.
-futurist imports eventlet (without patching anything) only to detect it;
-its deprecation banner would greet operators on every command, so it is
-silenced here.
-"""
-
-import warnings
-
-warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
-
-from oslo_service import backend  # noqa: E402  (after the filter)
-
-backend.init_backend(backend.BackendType.THREADING)
+from tacker.common import service_backend  # noqa: F401  (must come first)

@@ -80,7 +80,7 @@ def main(argv=None):
     for opt in CLI_OPTS:
         if opt.dest not in CONF:
             CONF.register_cli_opt(opt)
-    config.parse_args(argv, prog='tacker-db-sync')
+    config.parse_args(argv, prog='tacker-db-sync', logs_to_stderr=True)
     engine = engine_mod.SyncEngine()
     try:
         result = engine.run_pass(dry_run=CONF.dry_run,

@@ -65,10 +65,16 @@ def _describe(conf, group_name, name, exc):
 
 
 def parse_args(argv, *, prog, conf=None, default_config_files=None,
-               setup_logging=True, description=None):
-    """Parse ``argv`` into ``conf``; exit with status 2 on a bad value."""
+               setup_logging=True, description=None, logs_to_stderr=False):
+    """Parse ``argv`` into ``conf``; exit with status 2 on a bad value.
+
+    ``logs_to_stderr`` is for tools whose standard output is their result
+    (JSON, a table): without a log file, their logs go to stderr.
+    """
     conf = conf or CONF
     _register_logging(conf)
+    if logs_to_stderr:
+        conf.set_default('use_stderr', True)
     try:
         conf(argv, project='tacker', prog=prog,
              default_config_files=default_config_files,

@@ -54,8 +54,8 @@ class TestDatabase:
         self.backend = backend
         self.name = 'tacker_test_%s' % uuid.uuid4().hex[:12]
         if backend == 'sqlite':
-            self.url = 'sqlite:///%s' % os.path.join(tmp_dir,
-                                                    self.name + '.sqlite')
+            path = os.path.join(tmp_dir, self.name + '.sqlite')
+            self.url = 'sqlite:///%s' % path
             return
         server = SERVERS[backend]
         require_service(backend, '127.0.0.1', server['port'])

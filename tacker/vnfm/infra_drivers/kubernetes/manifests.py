@@ -18,10 +18,9 @@ class ManifestError(exceptions.Invalid):
     msg_fmt = 'Kubernetes manifest %(file)s: %(reason)s'
 
 
-class VduWithoutManifest(exceptions.Invalid):
-    msg_fmt = ('VDU %(vdu_id)s (name %(name)s) of flavour %(flavour)s has '
-               'no Deployment, ReplicaSet, StatefulSet, DaemonSet or Pod '
-               'named %(name)s in %(files)s')
+class NoVduManifest(exceptions.Invalid):
+    msg_fmt = ('No VDU of flavour %(flavour)s has a Deployment, ReplicaSet, '
+               'StatefulSet, DaemonSet or Pod manifest in %(files)s')
 
 
 @functools.lru_cache(maxsize=256)
@@ -49,7 +48,12 @@ def load(package_dir, files):
 
 
 def vdu_targets(flavour, objects, files=()):
-    """``{vdu_id: model.VduTarget}`` for every VDU of ``flavour``."""
+    """``{vdu_id: model.VduTarget}`` of the VDUs deployed from ``objects``.
+
+    An instance may be instantiated from some of the package's files
+    only (``lcm-kubernetes-def-files``); VDUs with no object there were
+    not deployed and are no target.
+    """
     by_name = {}
     for _rel, doc in objects:
         if doc.get('kind') in model.VDU_KINDS:
@@ -59,9 +63,10 @@ def vdu_targets(flavour, objects, files=()):
     for vdu_id, vdu in sorted(flavour.vdus.items()):
         kind = by_name.get(vdu.name)
         if kind is None:
-            raise VduWithoutManifest(vdu_id=vdu_id, name=vdu.name,
-                                     flavour=flavour.flavour_id,
-                                     files=', '.join(files) or 'the package')
+            continue
         targets[vdu_id] = model.VduTarget(vdu_id=vdu_id, kind=kind,
                                           name=vdu.name)
+    if not targets:
+        raise NoVduManifest(flavour=flavour.flavour_id,
+                            files=', '.join(files) or 'the package')
     return targets

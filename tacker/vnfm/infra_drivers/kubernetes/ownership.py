@@ -175,7 +175,11 @@ def _observation(target, workload, pods, desired, problems):
     pod_text = _pod_counts_text(pending, terminating)
     if pod_text:
         reasons.append(pod_text)
-    reasons.extend(_generation_problem(workload))
+    if target.kind != model.POD:
+        # Pods carry metadata.generation on recent clusters, but their
+        # status.observedGeneration is optional; a pod's phase already
+        # says whether it has settled.
+        reasons.extend(_generation_problem(workload))
     reasons.extend(problems)
     check_count = desired is not None and not (
         target.kind == model.POD and failed)
