@@ -22,6 +22,9 @@ OP_OCC_RECOVERY = (
     ('PROCESSING', 'FAILED_TEMP'),
 )
 LEFTOVER_TASK_STATES = ('DB_SYNCHRONIZING',)
+# v1 task states an LCM operation holds; cleared where that instance's
+# op occ is being recovered (the operation died with its conductor).
+LCM_TASK_STATES = ('INSTANTIATING', 'SCALING', 'HEALING', 'TERMINATING')
 
 
 def _recover_op_occs(session, table, state_col, time_col, now):
@@ -34,6 +37,21 @@ def _recover_op_occs(session, table, state_col, time_col, now):
     return changed
 
 
+def _recover_v1_task_states(session, now):
+    ops = v1_models.VnfLcmOpOcc.__table__
+    instances = v1_models.VnfInstance.__table__
+    crashed = (sa.select(ops.c.vnf_instance_id)
+               .where(ops.c.operation_state.in_(
+                   [stale for stale, _ in OP_OCC_RECOVERY]),
+                   ops.c.deleted.is_(False)))
+    result = session.execute(
+        sa.update(instances)
+        .where(instances.c.id.in_(crashed),
+               instances.c.task_state.in_(LCM_TASK_STATES))
+        .values(task_state=None, updated_at=now))
+    return result.rowcount
+
+
 def recover():
     """Apply the recovery table; returns what was changed, for the log."""
     report = {}
@@ -42,6 +60,8 @@ def recover():
             v1_repo.clear_task_state_everywhere(task_state)
     now = timeutils.utcnow()
     with db_api.writer_session() as session:
+        # Before the op occs change state: they say which instances.
+        report['v1 LCM task_state'] = _recover_v1_task_states(session, now)
         report['v1 op occs'] = _recover_op_occs(
             session, v1_models.VnfLcmOpOcc.__table__, 'operation_state',
             'state_entered_time', now)

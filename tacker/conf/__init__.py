@@ -11,10 +11,12 @@ from tacker.conf import database
 from tacker.conf import database_sync
 from tacker.conf import default
 from tacker.conf import vnf_package
+from tacker.conf import vnflcm
 
 CONF = cfg.CONF
 
-_MODULES = (default, database, database_sync, coordination, vnf_package)
+_MODULES = (default, database, database_sync, coordination, vnf_package,
+            vnflcm)
 
 
 def register_opts(conf):

@@ -4,8 +4,9 @@ from tacker.conf import coordination
 from tacker.conf import database_sync
 from tacker.conf import default
 from tacker.conf import vnf_package
+from tacker.conf import vnflcm
 
-_MODULES = (default, database_sync, coordination, vnf_package)
+_MODULES = (default, database_sync, coordination, vnf_package, vnflcm)
 
 
 def list_opts():

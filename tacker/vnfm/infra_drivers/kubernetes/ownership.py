@@ -10,15 +10,14 @@ name used by two kinds all resolve correctly; an ownerReference left
 over from a deleted and recreated owner (old uid) counts for nothing.
 
 Each snapshot is indexed once (by uid, by kind and name, children by
-controller uid) and the index is remembered while the snapshot lives,
-so observing every VDU of a namespace costs O(objects) in total.
+controller uid) and the index is kept on the snapshot itself, so it
+lives and dies with it, and observing every VDU of a namespace costs
+O(objects) in total.
 
 This module also judges whether a VDU has settled (see
 ``observe_vdu``).  It reads the snapshot's dicts and never changes them.
 It does no I/O and does not log.
 """
-
-import weakref
 
 from tacker.vnfm.infra_drivers.kubernetes import model
 
@@ -41,7 +40,7 @@ _SNAPSHOT_FIELDS = (
     (model.DAEMON_SET, "daemonsets"),
 )
 
-_INDEXES = weakref.WeakKeyDictionary()
+_INDEX_ATTR = "_ownership_index"
 
 
 def _meta(obj):
@@ -69,7 +68,7 @@ class SnapshotIndex:
     """Lookups over one snapshot, built in one pass over its objects."""
 
     def __init__(self, snapshot):
-        self.snapshot = snapshot
+        # No reference back to the snapshot: the snapshot owns the index.
         self.by_uid = {}
         self.by_kind_name = {}
         # controller uid -> {kind: [objects]}
@@ -111,10 +110,11 @@ def index(snapshot):
     """The (memoized) index of ``snapshot``."""
     if isinstance(snapshot, SnapshotIndex):
         return snapshot
-    found = _INDEXES.get(snapshot)
+    found = getattr(snapshot, _INDEX_ATTR, None)
     if found is None:
         found = SnapshotIndex(snapshot)
-        _INDEXES[snapshot] = found
+        # A frozen dataclass; the index is a cache, not part of its value.
+        object.__setattr__(snapshot, _INDEX_ATTR, found)
     return found
 
 

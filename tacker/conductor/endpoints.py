@@ -1,0 +1,88 @@
+"""The server side of tacker-conductor's RPC interface.
+
+``ConductorEndpoint.start_lcm`` hands the op occ to a worker thread and
+returns at once: an operation may wait minutes for Kubernetes, and the
+RPC dispatcher must stay free for the next message.  At most
+``[vnf_lcm] max_concurrent_operations`` run at a time; the rest queue.
+
+``rpc_server`` builds the listener ``ConductorService`` starts (pass it
+as ``rpc_server_factory``); stopping it stops taking messages and lets
+the running operations finish.  Operations still queued then stay
+STARTING, which the next start-up recovery settles (ROLLED_BACK).
+"""
+
+from concurrent import futures
+import socket
+
+from oslo_log import log as logging
+import oslo_messaging
+
+from tacker.common import exceptions
+from tacker.common import rpc
+from tacker.conductor import rpc_api
+from tacker.vnflcm import op_occs
+from tacker.vnflcm import runner
+import tacker.conf
+
+CONF = tacker.conf.CONF
+LOG = logging.getLogger(__name__)
+
+
+class ConductorEndpoint:
+
+    target = oslo_messaging.Target(version=rpc_api.RPC_API_VERSION)
+
+    def __init__(self, *, max_workers=None, run=None):
+        self._run = run or runner.run_operation
+        self._pool = futures.ThreadPoolExecutor(
+            max_workers=max_workers or CONF.vnf_lcm.max_concurrent_operations,
+            thread_name_prefix='lcm')
+
+    @oslo_messaging.expected_exceptions(exceptions.Invalid)
+    def start_lcm(self, context, api_version, op_occ_id):
+        if api_version not in op_occs.API_VERSIONS:
+            raise exceptions.Invalid(reason='unknown API version %r'
+                                     % (api_version,))
+        LOG.info('Op occ %(occ)s (%(version)s) received.',
+                 {'occ': op_occ_id, 'version': api_version})
+        return self.submit(api_version, op_occ_id)
+
+    def submit(self, api_version, op_occ_id):
+        """Queue the operation; returns its future (for tests)."""
+        return self._pool.submit(self._guarded, api_version, op_occ_id)
+
+    def _guarded(self, api_version, op_occ_id):
+        try:
+            return self._run(api_version, op_occ_id)
+        except Exception:  # noqa: a worker thread must report, not die
+            LOG.exception('Op occ %(occ)s (%(version)s) could not be run.',
+                          {'occ': op_occ_id, 'version': api_version})
+            return None
+
+    def shutdown(self, wait=True):
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+class RpcServer:
+    """An RPC server plus the worker pool of its endpoint."""
+
+    def __init__(self, *, host=None, url=None, endpoint=None):
+        self.endpoint = endpoint or ConductorEndpoint()
+        self._server = rpc.get_server(rpc_api.TOPIC,
+                                      host or socket.gethostname(),
+                                      [self.endpoint], url=url)
+
+    def start(self):
+        self._server.start()
+
+    def stop(self):
+        self._server.stop()
+
+    def wait(self):
+        self._server.wait()
+        self.endpoint.shutdown(wait=True)
+
+
+def rpc_server(**kwargs):
+    """``ConductorService(rpc_server_factory=endpoints.rpc_server)``."""
+    return RpcServer(**kwargs)

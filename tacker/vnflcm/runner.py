@@ -1,0 +1,142 @@
+"""The conductor's half of an LCM operation: run a STARTING op occ.
+
+``run_operation`` waits (bounded by ``[vnf_lcm] lock_wait_timeout``) for
+the instance lock, which the synchronization may hold for a moment, then
+moves the op occ STARTING -> PROCESSING, runs the operation and ends it
+COMPLETED, or FAILED_TEMP with a ProblemDetails ``error`` on any failure.
+When the lock never comes free, nothing was done and the op occ ends
+ROLLED_BACK.  A v1 instance's ``task_state`` (claimed at begin) is
+cleared at the end in every case.
+
+An op occ not in STARTING (a duplicate message, or one the start-up
+recovery settled) is left alone.  The function never raises for a
+failed operation: the outcome is the op occ's final state, returned.
+"""
+
+import contextlib
+import time
+
+from oslo_log import log as logging
+
+from tacker.common import coordination
+from tacker.common import exceptions
+from tacker.vnflcm import op_occs
+from tacker.vnflcm import operations
+from tacker.vnflcm import v1_ops
+from tacker.vnflcm import v2_ops
+import tacker.conf
+
+CONF = tacker.conf.CONF
+# Until tacker.conf registers the group itself, the runner does (the
+# same option objects, so registering twice is harmless).
+LOG = logging.getLogger(__name__)
+
+RECORDS = {'v1': v1_ops.Records(), 'v2': v2_ops.Records()}
+LOCK_POLL_INTERVAL = 0.2
+
+
+class LockWaitTimeout(exceptions.Conflict):
+    msg_fmt = ('The lock of vnf instance %(id)s stayed held for '
+               '%(seconds)s s; the operation was not started.')
+
+
+def _acquire(stack, instance_id, timeout, *, clock=time.monotonic,
+             sleep=time.sleep):
+    """Enter the instance lock into ``stack``, polling up to ``timeout``.
+
+    Each attempt takes a fresh lock object (see ``coordination``).
+    """
+    deadline = clock() + timeout
+    while True:
+        try:
+            stack.enter_context(coordination.instance_lock(instance_id))
+            return
+        except exceptions.LockHeld:
+            if clock() >= deadline:
+                raise LockWaitTimeout(id=instance_id, seconds=timeout)
+            sleep(LOCK_POLL_INTERVAL)
+
+
+def problem_of(exc, operation):
+    """The op occ ``error`` for ``exc``; never a secret, never a trace."""
+    if isinstance(exc, exceptions.TackerError):
+        return op_occs.problem(exc.code, exc.title, exc.message)
+    return op_occs.problem(
+        500, 'Internal Server Error',
+        '%s failed with an unexpected error (%s); see the '
+        'tacker-conductor log.' % (operation, type(exc).__name__))
+
+
+def run_operation(api_version, op_occ_id, *, lock_wait_timeout=None,
+                  settings=None):
+    """Run a STARTING op occ to its end; returns its final state.
+
+    :param lock_wait_timeout: seconds (default [vnf_lcm]
+        lock_wait_timeout)
+    :param settings: ``operations.Settings`` (default from [vnf_lcm])
+    """
+    records = RECORDS[api_version]
+    occ = op_occs.get(api_version, op_occ_id)
+    if occ.state != op_occs.STARTING:
+        LOG.warning('Op occ %(occ)s of vnf %(id)s is %(state)s, not '
+                    'STARTING; it is not run again.',
+                    {'occ': occ.id, 'id': occ.instance_id,
+                     'state': occ.state})
+        return occ.state
+    if lock_wait_timeout is None:
+        lock_wait_timeout = CONF.vnf_lcm.lock_wait_timeout
+    with contextlib.ExitStack() as stack:
+        try:
+            try:
+                _acquire(stack, occ.instance_id, lock_wait_timeout)
+            except LockWaitTimeout as exc:
+                LOG.error('%(msg)s (op occ %(occ)s, %(op)s)',
+                          {'msg': exc.message, 'occ': occ.id,
+                           'op': occ.operation})
+                op_occs.transition(api_version, occ.id,
+                                   from_states=[op_occs.STARTING],
+                                   to_state=op_occs.ROLLED_BACK,
+                                   error=problem_of(exc, occ.operation))
+                return op_occs.ROLLED_BACK
+            return _run_locked(records, occ, settings)
+        finally:
+            # Still under the lock when it was taken: the synchronization
+            # never sees the instance unlocked with our task_state.
+            records.release(occ.instance_id, occ.operation)
+
+
+def _run_locked(records, occ, settings):
+    if not op_occs.transition(occ.api_version, occ.id,
+                              from_states=[op_occs.STARTING],
+                              to_state=op_occs.PROCESSING):
+        LOG.warning('Op occ %(occ)s left STARTING while waiting for the '
+                    'lock; it is not run.', {'occ': occ.id})
+        return op_occs.get(occ.api_version, occ.id).state
+    LOG.info('LCM operation %(op)s of vnf %(id)s started (op occ %(occ)s).',
+             {'op': occ.operation, 'id': occ.instance_id, 'occ': occ.id})
+    try:
+        record = records.load(occ.instance_id)
+        operations.Operation(records, settings).run(occ, record)
+    except Exception as exc:  # noqa: every failure ends the op occ
+        error = problem_of(exc, occ.operation)
+        if isinstance(exc, exceptions.TackerError):
+            LOG.error('LCM operation %(op)s of vnf %(id)s failed (op occ '
+                      '%(occ)s): %(detail)s',
+                      {'op': occ.operation, 'id': occ.instance_id,
+                       'occ': occ.id, 'detail': error['detail']})
+        else:
+            LOG.exception('LCM operation %(op)s of vnf %(id)s failed '
+                          'unexpectedly (op occ %(occ)s)',
+                          {'op': occ.operation, 'id': occ.instance_id,
+                           'occ': occ.id})
+        op_occs.transition(occ.api_version, occ.id,
+                           from_states=[op_occs.PROCESSING],
+                           to_state=op_occs.FAILED_TEMP, error=error)
+        return op_occs.FAILED_TEMP
+    op_occs.transition(occ.api_version, occ.id,
+                       from_states=[op_occs.PROCESSING],
+                       to_state=op_occs.COMPLETED)
+    LOG.info('LCM operation %(op)s of vnf %(id)s completed (op occ '
+             '%(occ)s).',
+             {'op': occ.operation, 'id': occ.instance_id, 'occ': occ.id})
+    return op_occs.COMPLETED
