@@ -14,6 +14,8 @@ import tacker.conf  # noqa: E402
 
 CONF = tacker.conf.CONF
 
+pytest_plugins = ['tacker.tests.k8s_sim.pytest_plugin']
+
 
 @pytest.fixture
 def conf(tmp_path):

@@ -19,12 +19,18 @@ import uuid
 from tacker.tests.k8s_sim import errors
 from tacker.tests.k8s_sim import patching
 from tacker.tests.k8s_sim import selectors
-from tacker.tests.k8s_sim import store as store_mod
 
 _DNS_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _WORKLOADS = ("deployments", "replicasets", "statefulsets", "daemonsets")
 FOREGROUND = "foregroundDeletion"
+_EMPTY_STATUS = {
+    "deployments": {},
+    "replicasets": {"replicas": 0},
+    "statefulsets": {"replicas": 0, "availableReplicas": 0},
+    "daemonsets": {"currentNumberScheduled": 0, "numberMisscheduled": 0,
+                   "desiredNumberScheduled": 0, "numberReady": 0},
+}
 ORPHAN = "orphan"
 
 
@@ -214,7 +220,8 @@ class Objects(object):
             status = obj.setdefault("status", {})
             status["phase"] = "Bound"
         elif is_workload(resource):
-            obj["status"] = {}
+            # Fields Kubernetes serializes even when zero.
+            obj["status"] = copy.deepcopy(_EMPTY_STATUS[resource.plural])
 
     # -- update -----------------------------------------------------------
 
@@ -359,8 +366,7 @@ class Objects(object):
 
     def set_scale(self, resource, namespace, name, scale_body, *,
                   content_type=None, dry_run=False):
-        """PUT (``content_type`` None) or PATCH of the scale subresource.
-        """
+        """PUT (``content_type`` None) or PATCH of the scale subresource."""
         with self.store.lock:
             obj = self.get(resource, namespace, name)
             current = self.scale_of(resource, obj)
@@ -651,7 +657,3 @@ def _workload_causes(resource, spec):
     causes.extend(_pod_spec_causes(template.get("spec"),
                                    "spec.template.spec"))
     return causes
-
-
-def entry_for(obj):
-    return store_mod.Entry(obj)

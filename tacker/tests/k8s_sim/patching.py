@@ -37,8 +37,7 @@ _MERGE_KEYS = {
 
 
 def merge_patch(target, patch):
-    """RFC 7386: ``null`` deletes, maps merge, everything else replaces.
-    """
+    """RFC 7386: ``null`` deletes, maps merge, anything else replaces."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
     result = dict(target) if isinstance(target, dict) else {}

@@ -162,8 +162,7 @@ KIND_ALIASES = {
 
 
 def workload_key(kind):
-    """Resolve 'Deployment', 'deployments', 'deploy'... to (group, plural).
-    """
+    """Resolve 'Deployment', 'deployments', 'deploy'... to a key."""
     short = {"deploy": "deployment", "rs": "replicaset",
              "sts": "statefulset", "ds": "daemonset", "po": "pod"}
     name = kind.lower()

@@ -232,8 +232,7 @@ class Store(object):
     # -- history ----------------------------------------------------------
 
     def events_after(self, resource_version):
-        """Events newer than ``resource_version``; Expired if forgotten.
-        """
+        """Events newer than ``resource_version``; Expired if forgotten."""
         oldest = self.oldest_watchable()
         if resource_version < oldest:
             raise errors.too_old(resource_version, oldest)

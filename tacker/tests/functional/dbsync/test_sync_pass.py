@@ -1,0 +1,134 @@
+"""The periodic pass against a simulated cluster, v1 and v2, on every DB.
+
+Each test lets Kubernetes change something behind Tacker's back (the
+simulator's controls stand for node failures, an HPA, an operator), runs
+one pass, and checks what an operator would: the stored pod names,
+entry ids, scale levels and the log lines.
+"""
+
+import pytest
+
+from tacker.dbsync import outcome
+
+BOTH = pytest.mark.parametrize('api', ['v1', 'v2'])
+
+
+def _status(result, inst):
+    return {o.instance_id: o for o in result.outcomes}[inst.id].status
+
+
+def _messages(logs, level=None):
+    return [r.getMessage() for r in logs.records
+            if level is None or r.levelname == level]
+
+
+@BOTH
+def test_no_drift_writes_nothing(world, engine, api):
+    inst = world.deploy(api)
+    before = inst.raw()
+    result = engine.run_pass()
+    assert _status(result, inst) == outcome.UNCHANGED
+    assert inst.raw() == before
+
+
+@BOTH
+@pytest.mark.parametrize('vdu', ['VDU1', 'VDU3', 'VDU5'])
+def test_replaced_pod_is_renamed_keeping_entry_ids(world, engine, logs,
+                                                   api, vdu):
+    inst = world.deploy(api, vdus=[vdu])
+    pods, _, ids = inst.stored()
+    victim = pods[vdu][0]
+    world.sim.kill_pod(inst.namespace, victim)
+    world.sim.wait_settled()
+    running = [p['metadata']['name'] for p in world.pods_of(
+        inst.namespace, inst.docs[vdu]['kind'], inst.names[vdu])]
+    assert victim not in running
+
+    result = engine.run_pass()
+
+    assert _status(result, inst) == outcome.CHANGED
+    new_pods, _, new_ids = inst.stored()
+    assert new_pods[vdu] == sorted(running)
+    if api == 'v1':
+        assert new_ids == ids  # v1 entries keep their ids on rename
+    (new_name,) = set(running) - set(pods[vdu])
+    line = ('Database synchronization succeeded. vnf: %s vdu: %s pods: '
+            '%s -> %s' % (inst.id, vdu, victim, new_name))
+    assert any(m.startswith(line) for m in _messages(logs, 'INFO'))
+
+
+@BOTH
+def test_hpa_scale_out_and_in_moves_entries_and_level(world, engine, logs,
+                                                      api):
+    inst = world.deploy(api, vdus=['VDU1'])
+    assert inst.stored()[1] == {'vdu1_aspect': 0}
+
+    world.sim.scale('Deployment', inst.namespace, 'vdu1', 3)
+    world.sim.wait_settled()
+    engine.run_pass()
+    pods, levels, _ = inst.stored()
+    assert len(pods['VDU1']) == 3 and levels == {'vdu1_aspect': 2}
+    assert any('scaleLevel vdu1_aspect: 0 -> 2' in m
+               for m in _messages(logs, 'INFO'))
+
+    world.sim.scale('Deployment', inst.namespace, 'vdu1', 2)
+    world.sim.wait_settled()
+    engine.run_pass()
+    pods, levels, _ = inst.stored()
+    running = world.pods_of(inst.namespace, 'Deployment', 'vdu1')
+    assert pods['VDU1'] == sorted(p['metadata']['name'] for p in running)
+    assert levels == {'vdu1_aspect': 1}
+
+
+@BOTH
+def test_statefulset_pod_recreated_same_name_writes_nothing(world, engine,
+                                                            api):
+    inst = world.deploy(api, vdus=['VDU2'], replicas={'VDU2': 2})
+    before = inst.raw()
+    old_uid = world.sim.get('pods', inst.namespace, 'vdu2-1')[
+        'metadata']['uid']
+    world.sim.kill_pod(inst.namespace, 'vdu2-1')
+    world.sim.wait_settled()
+    assert world.sim.get('pods', inst.namespace, 'vdu2-1')[
+        'metadata']['uid'] != old_uid
+
+    result = engine.run_pass()
+    assert _status(result, inst) == outcome.UNCHANGED
+    assert inst.raw() == before
+
+
+@BOTH
+def test_statefulset_scaled_changes_level(world, engine, api):
+    inst = world.deploy(api, vdus=['VDU2'])
+    world.sim.scale('StatefulSet', inst.namespace, 'vdu2', 3)
+    world.sim.wait_settled()
+    engine.run_pass()
+    pods, levels, _ = inst.stored()
+    assert pods['VDU2'] == ['vdu2-0', 'vdu2-1', 'vdu2-2']
+    assert levels == {'vdu2_aspect': 2}
+
+
+@BOTH
+def test_bare_pod_deleted_is_out_of_range_and_nothing_written(
+        world, engine, logs, api):
+    inst = world.deploy(api, vdus=['VDU1', 'VDU4'])
+    before = inst.raw()
+    world.sim.kill_pod(inst.namespace, 'vdu4')
+    world.sim.wait_settled()
+    result = engine.run_pass()
+    assert _status(result, inst) == outcome.FAILED
+    assert inst.raw() == before
+    assert ('Failed to update database vnf %s vdu: VDU4. Pod num is out of '
+            'range. pod_num: 0' % inst.id) in _messages(logs, 'ERROR')
+
+
+@BOTH
+def test_count_above_max_is_out_of_range(world, engine, logs, api):
+    inst = world.deploy(api, vdus=['VDU1'])
+    before = inst.raw()
+    world.sim.scale('Deployment', inst.namespace, 'vdu1', 4)
+    world.sim.wait_settled()
+    engine.run_pass()
+    assert inst.raw() == before
+    assert ('Failed to update database vnf %s vdu: VDU1. Pod num is out of '
+            'range. pod_num: 4' % inst.id) in _messages(logs, 'ERROR')

@@ -1,0 +1,30 @@
+"""Fixtures of the LCM functional tests: a simulated cluster and a VIM."""
+
+import pytest
+
+from tacker.tests.k8s_sim import simulator
+from tacker.tests.unit.vnflcm import fixtures
+from tacker.tests.unit.vnflcm.conftest import lcm_conf  # noqa: F401
+
+
+@pytest.fixture
+def cluster():
+    """A Kubernetes simulator that wants the test token."""
+    with simulator.Simulator(token=fixtures.TOKEN) as sim:
+        yield sim
+
+
+@pytest.fixture
+def env(lcm_conf, sqlite_db, cluster):  # noqa: F811
+    """The sample CNF onboarded, the cluster registered as default VIM."""
+    package_id, vnfd_id = fixtures.onboard_sample()
+    vim = fixtures.register_vim(cluster.url)
+    return _Env(cluster, package_id, vnfd_id, vim)
+
+
+class _Env:
+    def __init__(self, cluster, package_id, vnfd_id, vim):
+        self.cluster = cluster
+        self.package_id = package_id
+        self.vnfd_id = vnfd_id
+        self.vim = vim

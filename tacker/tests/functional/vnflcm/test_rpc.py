@@ -1,0 +1,102 @@
+"""The API -> conductor cast: over in-process messaging and RabbitMQ."""
+
+import time
+import uuid
+
+import oslo_messaging
+import pytest
+
+from tacker.common import exceptions
+from tacker.common import rpc
+from tacker.conductor import endpoints
+from tacker.conductor import rpc_api
+from tacker.db import v2_repository
+from tacker.tests import db_backends
+from tacker.tests.unit.vnflcm import fixtures
+from tacker.vnflcm import begin
+from tacker.vnflcm import op_occs
+
+RABBIT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
+
+
+@pytest.fixture
+def fresh_transports():
+    rpc.cleanup()
+    yield
+    rpc.cleanup()
+
+
+def _wait_for(api_version, occ_id, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        occ = op_occs.get(api_version, occ_id)
+        if occ.state not in op_occs.IN_PROGRESS:
+            return occ
+        time.sleep(0.05)
+    raise AssertionError('op occ %s still %s' % (occ_id, occ.state))
+
+
+def _cast_instantiate(env, url):
+    server = endpoints.rpc_server(host='test-conductor', url=url)
+    server.start()
+    try:
+        inst = fixtures.v2_instance(env.vnfd_id)
+        occ_id = begin.begin_operation(
+            api_version='v2', instance_id=inst, operation='INSTANTIATE',
+            params={'flavourId': 'simple'}, tenant_id=fixtures.TENANT)
+        rpc_api.ConductorAPI(url=url).start_lcm('v2', occ_id)
+        occ = _wait_for('v2', occ_id)
+    finally:
+        server.stop()
+        server.wait()
+    assert occ.state == 'COMPLETED', occ.error
+    assert v2_repository.get_instance(inst).instantiation_state == \
+        'INSTANTIATED'
+
+
+def test_cast_over_fake_transport(env, lcm_conf, fresh_transports):
+    lcm_conf.config(transport_url='fake://')
+    assert rpc.transport_url() == 'fake://'
+    _cast_instantiate(env, None)
+
+
+@pytest.mark.rabbitmq
+def test_cast_over_rabbitmq(env, lcm_conf, fresh_transports):
+    db_backends.require_service('rabbitmq', '127.0.0.1', 5672)
+    # A private exchange: other test runs on this broker must not take
+    # our cast.
+    lcm_conf.config(control_exchange='tacker-test-%s' % uuid.uuid4().hex)
+    _cast_instantiate(env, RABBIT_URL)
+
+
+def test_transport_url_defaults_to_in_process(conf):
+    assert conf.conf.transport_url == 'fake://'
+
+
+def test_endpoint_rejects_an_unknown_api_version():
+    endpoint = endpoints.ConductorEndpoint(max_workers=1,
+                                           run=lambda *a: None)
+    try:
+        with pytest.raises(oslo_messaging.ExpectedException) as caught:
+            endpoint.start_lcm({}, 'v9', 'x')
+        invalid = caught.value.exc_info[1]
+        assert isinstance(invalid, exceptions.Invalid)
+        assert 'v9' in invalid.message
+    finally:
+        endpoint.shutdown()
+
+
+def test_endpoint_runs_in_a_worker_and_survives_errors():
+    calls = []
+
+    def run(api_version, op_occ_id):
+        calls.append((api_version, op_occ_id))
+        raise RuntimeError('boom')
+
+    endpoint = endpoints.ConductorEndpoint(max_workers=1, run=run)
+    try:
+        future = endpoint.start_lcm({}, 'v1', 'occ-1')
+        assert future.result(5) is None
+        assert calls == [('v1', 'occ-1')]
+    finally:
+        endpoint.shutdown()

@@ -1,0 +1,88 @@
+"""run_operation without a cluster: lock waits, failures, op occ states,
+and the start-up recovery of v1 task states."""
+
+import pytest
+
+from tacker.common import coordination
+from tacker.common import exceptions
+from tacker.conductor import recovery
+from tacker.db import v1_repository
+from tacker.tests.unit.vnflcm import fixtures
+from tacker.vnflcm import op_occs
+from tacker.vnflcm import runner
+
+
+@pytest.fixture
+def v1_instance(lcm_conf, sqlite_db):
+    package_id, vnfd_id = fixtures.onboard_sample()
+    return fixtures.v1_instance(package_id, vnfd_id,
+                                task_state='INSTANTIATING')
+
+
+def _starting(instance_id, operation='INSTANTIATE', params=None):
+    return fixtures.op_occ('v1', instance_id, 'STARTING',
+                           operation=operation)
+
+
+def test_no_vim_fails_temp_and_releases_task_state(v1_instance):
+    occ_id = _starting(v1_instance)
+    assert runner.run_operation('v1', occ_id) == 'FAILED_TEMP'
+    occ = op_occs.get('v1', occ_id)
+    assert occ.state == 'FAILED_TEMP'
+    assert occ.error['status'] == 400
+    assert occ.error['title'] == 'Bad Request'
+    assert occ.error['detail']
+    assert v1_repository.get_instance(v1_instance).task_state is None
+
+
+def test_lock_wait_timeout_rolls_back(v1_instance):
+    occ_id = _starting(v1_instance)
+    with coordination.instance_lock(v1_instance):
+        assert runner.run_operation('v1', occ_id, lock_wait_timeout=0) == \
+            'ROLLED_BACK'
+    assert v1_repository.get_instance(v1_instance).task_state is None
+
+
+def test_op_occ_in_another_state_is_left_alone(v1_instance):
+    occ_id = fixtures.op_occ('v1', v1_instance, 'COMPLETED')
+    assert runner.run_operation('v1', occ_id) == 'COMPLETED'
+    # not ours to release
+    assert v1_repository.get_instance(v1_instance).task_state == \
+        'INSTANTIATING'
+
+
+def test_unknown_op_occ_is_not_found(lcm_conf, sqlite_db):
+    with pytest.raises(exceptions.NotFound):
+        runner.run_operation('v2', 'no-such-occ')
+
+
+def test_unexpected_errors_hide_their_text():
+    problem = runner.problem_of(RuntimeError('token=abc'), 'SCALE')
+    assert problem['status'] == 500
+    assert 'abc' not in problem['detail']
+    assert 'RuntimeError' in problem['detail']
+
+
+def test_transition_is_compare_and_swap(v1_instance):
+    occ_id = _starting(v1_instance)
+    assert op_occs.transition('v1', occ_id, from_states=['STARTING'],
+                              to_state='PROCESSING')
+    assert not op_occs.transition('v1', occ_id, from_states=['STARTING'],
+                                  to_state='PROCESSING')
+    assert op_occs.get('v1', occ_id).state == 'PROCESSING'
+
+
+def test_recovery_clears_the_task_state_of_crashed_operations(
+        lcm_conf, sqlite_db):
+    package_id, vnfd_id = fixtures.onboard_sample()
+    crashed = fixtures.v1_instance(package_id, vnfd_id,
+                                   task_state='SCALING')
+    fixtures.op_occ('v1', crashed, 'PROCESSING')
+    finished = fixtures.v1_instance(package_id, vnfd_id,
+                                    task_state='HEALING')
+    fixtures.op_occ('v1', finished, 'COMPLETED')
+    report = recovery.recover()
+    assert report['v1 LCM task_state'] == 1
+    assert v1_repository.get_instance(crashed).task_state is None
+    # No recovered op occ: whoever set it still owns it.
+    assert v1_repository.get_instance(finished).task_state == 'HEALING'
