@@ -1,0 +1,1 @@
+"""tacker-server: the Tacker-compatible REST API (WSGI)."""

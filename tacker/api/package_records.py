@@ -1,0 +1,185 @@
+"""The API's reads and writes of ``vnf_packages`` / ``vnf_package_vnfd``.
+
+Which state changes a request may make is decided here, inside the
+transaction that makes them (row locked with ``FOR UPDATE``), so two
+requests racing on one package cannot both pass a check.  Onboarding and
+deleting the files belong to ``tacker.vnfpkgm.store``.
+"""
+
+import uuid
+
+import sqlalchemy as sa
+
+from tacker.common import exceptions
+from tacker.db import api as db_api
+from tacker.db.models import v1 as models
+from tacker.db.models import v2 as v2_models
+
+CREATED = 'CREATED'
+ONBOARDED = 'ONBOARDED'
+ENABLED = 'ENABLED'
+DISABLED = 'DISABLED'
+IN_USE = 'IN_USE'
+NOT_IN_USE = 'NOT_IN_USE'
+
+_PACKAGE_COLUMNS = ('id', 'tenant_id', 'onboarding_state',
+                    'operational_state', 'usage_state', 'algorithm', 'hash',
+                    'size', 'user_data')
+_VNFD_COLUMNS = ('vnfd_id', 'vnf_provider', 'vnf_product_name',
+                 'vnf_software_version', 'vnfd_version')
+
+
+def _select():
+    p, d = models.VnfPackage, models.VnfPackageVnfd
+    return (sa.select(*[getattr(p, c) for c in _PACKAGE_COLUMNS],
+                      *[getattr(d, c) for c in _VNFD_COLUMNS])
+            .select_from(p)
+            .outerjoin(d, sa.and_(d.package_uuid == p.id, d.deleted == '0'))
+            .where(p.deleted.is_(False)))
+
+
+def _row(row):
+    return dict(row._mapping)
+
+
+def _not_found(package_id):
+    return exceptions.NotFound(what='VNF package', id=package_id)
+
+
+def create(*, tenant_id, user_data):
+    package_id = str(uuid.uuid4())
+    with db_api.writer_session() as session:
+        session.add(models.VnfPackage(
+            id=package_id, tenant_id=tenant_id, onboarding_state=CREATED,
+            operational_state=DISABLED, usage_state=NOT_IN_USE, size=0,
+            user_data=user_data or {}))
+    return get(package_id)
+
+
+def get(package_id, tenant_id=None):
+    """The package as a dict; NotFound when missing or not visible."""
+    query = _select().where(models.VnfPackage.id == package_id)
+    if tenant_id is not None:
+        query = query.where(models.VnfPackage.tenant_id == tenant_id)
+    with db_api.reader_session() as session:
+        row = session.execute(query).first()
+    if row is None:
+        raise _not_found(package_id)
+    return _row(row)
+
+
+def list_all(tenant_id=None):
+    query = _select().order_by(models.VnfPackage.created_at,
+                               models.VnfPackage.id)
+    if tenant_id is not None:
+        query = query.where(models.VnfPackage.tenant_id == tenant_id)
+    with db_api.reader_session() as session:
+        return [_row(row) for row in session.execute(query)]
+
+
+def _lock(session, package_id, tenant_id):
+    query = (sa.select(models.VnfPackage)
+             .where(models.VnfPackage.id == package_id,
+                    models.VnfPackage.deleted.is_(False))
+             .with_for_update())
+    if tenant_id is not None:
+        query = query.where(models.VnfPackage.tenant_id == tenant_id)
+    row = session.execute(query).scalar_one_or_none()
+    if row is None:
+        raise _not_found(package_id)
+    return row
+
+
+def update(package_id, *, tenant_id=None, operational_state=None,
+           user_data=None):
+    """Apply a PATCH; returns the modifications as SOL005 shows them."""
+    changes = {}
+    with db_api.writer_session() as session:
+        row = _lock(session, package_id, tenant_id)
+        if operational_state is not None:
+            if row.onboarding_state != ONBOARDED:
+                raise exceptions.Conflict(message=(
+                    'VNF package %s is in onboarding_state %s; its '
+                    'operational state can only change once it is %s.'
+                    % (package_id, row.onboarding_state, ONBOARDED)))
+            if row.operational_state == operational_state:
+                raise exceptions.Conflict(message=(
+                    'VNF package %s is already in operational state %s.'
+                    % (package_id, operational_state)))
+            row.operational_state = operational_state
+            changes['operationalState'] = operational_state
+        if user_data is not None:
+            merged = dict(row.user_data or {})
+            merged.update(user_data)
+            row.user_data = merged
+            changes['userDefinedData'] = user_data
+    return changes
+
+
+def check_upload(package_id, tenant_id=None):
+    """Raise unless the package exists and is waiting for its content."""
+    row = get(package_id, tenant_id)
+    if row['onboarding_state'] != CREATED:
+        raise exceptions.Conflict(message=(
+            'VNF package %s is in onboarding_state %s; content can only be '
+            'uploaded to a package in onboarding_state %s.'
+            % (package_id, row['onboarding_state'], CREATED)))
+    return row
+
+
+def check_deletable(package_id, tenant_id=None):
+    """Raise unless the package may be deleted (DISABLED, NOT_IN_USE)."""
+    row = get(package_id, tenant_id)
+    if row['operational_state'] == ENABLED:
+        raise exceptions.Conflict(message=(
+            'VNF package %s is in operational state %s; disable it '
+            '(operationalState %s) before deleting it.'
+            % (package_id, ENABLED, DISABLED)))
+    if row['usage_state'] == IN_USE:
+        raise exceptions.Conflict(message=(
+            'VNF package %s is in usage state %s by VNF instances; delete '
+            'them first.' % (package_id, IN_USE)))
+    return row
+
+
+def find_for_vnfd(vnfd_id, tenant_id=None):
+    """The onboarded package (dict with its VNFD facts) of ``vnfd_id``.
+
+    None when no live, onboarded package visible to ``tenant_id``
+    (None: any project) carries that VNFD.
+    """
+    query = (_select().where(
+        models.VnfPackageVnfd.vnfd_id == vnfd_id,
+        models.VnfPackage.onboarding_state == ONBOARDED)
+        .order_by(models.VnfPackageVnfd.created_at))
+    if tenant_id is not None:
+        query = query.where(models.VnfPackage.tenant_id == tenant_id)
+    with db_api.reader_session() as session:
+        row = session.execute(query).first()
+    return None if row is None else _row(row)
+
+
+def mark_in_use(session, package_id):
+    session.execute(
+        sa.update(models.VnfPackage.__table__)
+        .where(models.VnfPackage.id == package_id)
+        .values(usage_state=IN_USE))
+
+
+def release_if_unused(session, package_id):
+    """NOT_IN_USE once no live v1 or v2 instance uses the package."""
+    vnfd_ids = sa.select(models.VnfPackageVnfd.vnfd_id).where(
+        models.VnfPackageVnfd.package_uuid == package_id,
+        models.VnfPackageVnfd.deleted == '0').scalar_subquery()
+    v1_users = session.execute(
+        sa.select(sa.func.count()).select_from(models.VnfInstance)
+        .where(models.VnfInstance.vnf_pkg_id == package_id,
+               models.VnfInstance.deleted.is_(False))).scalar()
+    v2_users = session.execute(
+        sa.select(sa.func.count()).select_from(v2_models.VnfInstanceV2)
+        .where(v2_models.VnfInstanceV2.vnfdId.in_(vnfd_ids))).scalar()
+    if not v1_users and not v2_users:
+        session.execute(
+            sa.update(models.VnfPackage.__table__)
+            .where(models.VnfPackage.id == package_id)
+            .values(usage_state=NOT_IN_USE))

@@ -1,0 +1,233 @@
+"""What the v1 and v2 VNF LCM APIs share.
+
+The controllers of ``vnflcm_v1`` and ``vnflcm_v2`` subclass the ones here
+and differ only at the edges: their schemas, their record module, their
+view and their texts.  ``LcmGateway`` is the API's single door to LCM
+work: it records the request with ``tacker.vnflcm.begin.begin_operation``
+(which refuses conflicts with a typed 409) and casts it to
+tacker-conductor; the API never runs an operation itself.
+"""
+
+import threading
+
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+
+from tacker.api import context
+from tacker.api import package_records
+from tacker.api import schemas
+from tacker.api import wsgi
+
+LOG = logging.getLogger(__name__)
+
+ACTIONS = ('instantiate', 'scale', 'heal', 'terminate')
+API_VERSIONS = {'v1': '1.3.0', 'v2': '2.0.0'}
+
+
+class LcmGateway:
+    """Records an LCM request, then casts it to tacker-conductor.
+
+    ``conductor`` is any object with ``start_lcm(api_version,
+    op_occ_id)``; without one, ``tacker.conductor.rpc_api.ConductorAPI()``
+    is created on first use.
+    """
+
+    def __init__(self, conductor=None):
+        self._conductor = conductor
+        self._guard = threading.Lock()
+
+    @property
+    def conductor(self):
+        with self._guard:
+            if self._conductor is None:
+                from tacker.conductor import rpc_api
+                self._conductor = rpc_api.ConductorAPI()
+            return self._conductor
+
+    def start(self, *, api_version, instance_id, operation, params,
+              tenant_id):
+        """The new op occ's id; typed errors (404/400/409) pass through."""
+        try:
+            from tacker.vnflcm import begin
+        except ImportError:
+            LOG.error('tacker.vnflcm.begin is not installed; LCM requests '
+                      'cannot be accepted.')
+            raise wsgi.ServiceUnavailable(
+                reason='LCM operations are not available on this server.')
+        op_occ_id = begin.begin_operation(
+            api_version=api_version, instance_id=instance_id,
+            operation=operation, params=params, tenant_id=tenant_id)
+        try:
+            self.conductor.start_lcm(api_version, op_occ_id)
+        except Exception:  # noqa: any transport failure means the same
+            LOG.exception('Could not send LCM operation %(op)s of vnf '
+                          '%(inst)s to tacker-conductor.',
+                          {'op': op_occ_id, 'inst': instance_id})
+            raise wsgi.ServiceUnavailable(reason=(
+                'The LCM operation %s was recorded but could not be sent '
+                'to tacker-conductor.' % op_occ_id))
+        LOG.info('LCM operation %(op)s (%(operation)s) of vnf %(inst)s '
+                 'accepted.', {'op': op_occ_id, 'operation': operation,
+                               'inst': instance_id})
+        return op_occ_id
+
+
+def base_url(req):
+    return req.application_url
+
+
+def check_id(value, not_found):
+    """Ids are UUIDs: anything else is unknown, without asking the DB."""
+    if not uuidutils.is_uuid_like(value):
+        raise not_found(value)
+    return value
+
+
+class InstanceControllerBase:
+    """``/vnflcm/<version>/vnf_instances`` and its actions."""
+
+    API_VERSION = None
+    ACTION_SCHEMAS = None
+    CREATE_SCHEMA = None
+
+    def __init__(self, *, gateway):
+        self.gateway = gateway
+
+    # Hooks the versions fill in.
+    def not_found(self, instance_id):
+        raise NotImplementedError
+
+    def load(self, ctx, instance_id):
+        """The instance visible to ``ctx``; returns what ``view`` takes."""
+        raise NotImplementedError
+
+    def load_all(self, ctx):
+        raise NotImplementedError
+
+    def view(self, record, req):
+        raise NotImplementedError
+
+    def create_record(self, ctx, package, body):
+        raise NotImplementedError
+
+    def delete_record(self, ctx, instance_id):
+        raise NotImplementedError
+
+    def package_missing(self, vnfd_id):
+        raise NotImplementedError
+
+    def package_disabled(self, vnfd_id):
+        raise NotImplementedError
+
+    def operation_tenant(self, ctx, record):
+        return ctx.project_id
+
+    # The endpoints.
+    def index(self, req):
+        ctx = context.of(req)
+        return wsgi.json_response(
+            [self.view(record, req) for record in self.load_all(ctx)])
+
+    def show(self, req, id):
+        ctx = context.of(req)
+        check_id(id, self.not_found)
+        return wsgi.json_response(self.view(self.load(ctx, id), req))
+
+    def create(self, req):
+        ctx = context.of(req)
+        body = schemas.validate(self.CREATE_SCHEMA, wsgi.read_json(req))
+        package = package_records.find_for_vnfd(body['vnfdId'],
+                                                ctx.tenant_filter)
+        if package is None:
+            raise self.package_missing(body['vnfdId'])
+        if package['operational_state'] != package_records.ENABLED:
+            raise self.package_disabled(body['vnfdId'])
+        record = self.create_record(ctx, package, body)
+        view = self.view(record, req)
+        LOG.info('VNF instance %(id)s (%(version)s) created from vnfd '
+                 '%(vnfd)s.', {'id': view['id'],
+                               'version': self.API_VERSION,
+                               'vnfd': body['vnfdId']})
+        return wsgi.json_response(
+            view, status=201,
+            headers={'Location': view['_links']['self']['href']})
+
+    def delete(self, req, id):
+        ctx = context.of(req)
+        check_id(id, self.not_found)
+        self.delete_record(ctx, id)
+        LOG.info('VNF instance %(id)s (%(version)s) deleted.',
+                 {'id': id, 'version': self.API_VERSION})
+        return wsgi.empty_response(204)
+
+    def _action(self, req, instance_id, action):
+        ctx = context.of(req)
+        check_id(instance_id, self.not_found)
+        record = self.load(ctx, instance_id)
+        body = schemas.validate(self.ACTION_SCHEMAS[action],
+                                wsgi.read_json(req))
+        op_occ_id = self.gateway.start(
+            api_version=self.API_VERSION, instance_id=instance_id,
+            operation=action.upper(), params=body,
+            tenant_id=self.operation_tenant(ctx, record))
+        location = '%s/vnflcm/%s/vnf_lcm_op_occs/%s' % (
+            base_url(req), self.API_VERSION, op_occ_id)
+        return wsgi.empty_response(202, headers={'Location': location})
+
+    def instantiate(self, req, id):
+        return self._action(req, id, 'instantiate')
+
+    def scale(self, req, id):
+        return self._action(req, id, 'scale')
+
+    def heal(self, req, id):
+        return self._action(req, id, 'heal')
+
+    def terminate(self, req, id):
+        return self._action(req, id, 'terminate')
+
+
+class OpOccControllerBase:
+    """``/vnflcm/<version>/vnf_lcm_op_occs``."""
+
+    def not_found(self, op_occ_id):
+        raise NotImplementedError
+
+    def load(self, ctx, op_occ_id):
+        raise NotImplementedError
+
+    def load_all(self, ctx):
+        raise NotImplementedError
+
+    def view(self, record, req):
+        raise NotImplementedError
+
+    def index(self, req):
+        ctx = context.of(req)
+        return wsgi.json_response(
+            [self.view(record, req) for record in self.load_all(ctx)])
+
+    def show(self, req, id):
+        ctx = context.of(req)
+        check_id(id, self.not_found)
+        return wsgi.json_response(self.view(self.load(ctx, id), req))
+
+
+class VersionsController:
+    """``/vnflcm/api_versions`` and ``/vnflcm/v{1,2}/api_versions``."""
+
+    @staticmethod
+    def _answer(prefix, versions):
+        return wsgi.json_response({
+            'uriPrefix': prefix,
+            'apiVersions': [{'version': API_VERSIONS[v],
+                             'isDeprecated': False} for v in versions]})
+
+    def all_versions(self, req):
+        return self._answer('/vnflcm', sorted(API_VERSIONS))
+
+    def v1(self, req):
+        return self._answer('/vnflcm/v1', ['v1'])
+
+    def v2(self, req):
+        return self._answer('/vnflcm/v2', ['v2'])

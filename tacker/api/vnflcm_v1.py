@@ -1,0 +1,78 @@
+"""``/vnflcm/v1``: VNF instances and op occs on the v1 (snake_case) tables.
+
+v1 records belong to a project (``tenant_id``): a caller sees and acts
+on its own project's instances, an admin on all.  Conflicts read as
+Tacker's v1 texts (``Vnf instance <id> in <state>. Cannot <action> while
+the vnf instance is in this state.``).
+"""
+
+from tacker.api import v1_instance_records as records
+from tacker.api import views
+from tacker.api import vnflcm_common as common
+from tacker.api.schemas import vnflcm as schemas
+from tacker.common import exceptions
+
+API_VERSION = 'v1'
+
+
+def _instance_not_found(instance_id):
+    return exceptions.NotFound(what='VNF instance', id=instance_id)
+
+
+class InstanceController(common.InstanceControllerBase):
+
+    API_VERSION = API_VERSION
+    CREATE_SCHEMA = schemas.CREATE_V1
+    ACTION_SCHEMAS = schemas.ACTIONS_V1
+
+    def not_found(self, instance_id):
+        return _instance_not_found(instance_id)
+
+    def load(self, ctx, instance_id):
+        return records.get(instance_id, ctx.tenant_filter)
+
+    def load_all(self, ctx):
+        return records.list_all(ctx.tenant_filter)
+
+    def view(self, record, req):
+        row, info = record
+        return views.vnf_instance_v1(row, info, common.base_url(req))
+
+    def create_record(self, ctx, package, body):
+        return records.create(
+            tenant_id=ctx.project_id, package=package,
+            name=body.get('vnfInstanceName'),
+            description=body.get('vnfInstanceDescription'),
+            metadata=body.get('metadata'))
+
+    def delete_record(self, ctx, instance_id):
+        records.delete(instance_id, ctx.tenant_filter)
+
+    def package_missing(self, vnfd_id):
+        return exceptions.Invalid(message=(
+            'No onboarded VNF package has vnfdId %s.' % vnfd_id))
+
+    def package_disabled(self, vnfd_id):
+        return exceptions.Invalid(message=(
+            'The VNF package of vnfdId %s is not in operational state '
+            'ENABLED.' % vnfd_id))
+
+    def operation_tenant(self, ctx, record):
+        row, _info = record
+        return row['tenant_id']
+
+
+class OpOccController(common.OpOccControllerBase):
+
+    def not_found(self, op_occ_id):
+        return exceptions.NotFound(what='VNF LCM operation occurrence',
+                                   id=op_occ_id)
+
+    def load(self, ctx, op_occ_id):
+        return records.get_op_occ(op_occ_id, ctx.tenant_filter)
+
+    def load_all(self, ctx):
+        return records.list_op_occs(ctx.tenant_filter)
+
+    def view(self, record, req):
+        return views.op_occ_v1(record, common.base_url(req))

@@ -1,0 +1,78 @@
+"""``/vnflcm/v2``: VNF instances and op occs on the v2 (CamelCase) tables.
+
+Answers carry ``Version: 2.0.0`` (set by the router for the whole path).
+v2 tables have no project column, so every project sees every v2 record,
+as in Tacker.  Texts follow Tacker's v2 (``VnfInstance <id> not found.``,
+422 for a VNFD without an enabled package).
+"""
+
+from tacker.api import v2_instance_records as records
+from tacker.api import views
+from tacker.api import vnflcm_common as common
+from tacker.api import wsgi
+from tacker.api.schemas import vnflcm as schemas
+from tacker.common import exceptions
+
+API_VERSION = 'v2'
+
+
+class InstanceController(common.InstanceControllerBase):
+
+    API_VERSION = API_VERSION
+    CREATE_SCHEMA = schemas.CREATE_V2
+    ACTION_SCHEMAS = schemas.ACTIONS_V2
+
+    def not_found(self, instance_id):
+        return exceptions.NotFound(
+            message='VnfInstance %s not found.' % instance_id)
+
+    def load(self, ctx, instance_id):
+        try:
+            return records.get(instance_id)
+        except exceptions.NotFound:
+            raise self.not_found(instance_id)
+
+    def load_all(self, ctx):
+        return records.list_all()
+
+    def view(self, record, req):
+        return views.vnf_instance_v2(record, common.base_url(req))
+
+    def create_record(self, ctx, package, body):
+        return records.create(
+            package=package, name=body.get('vnfInstanceName'),
+            description=body.get('vnfInstanceDescription'),
+            metadata=body.get('metadata'))
+
+    def delete_record(self, ctx, instance_id):
+        try:
+            records.delete(instance_id)
+        except exceptions.NotFound:
+            raise self.not_found(instance_id)
+
+    def package_missing(self, vnfd_id):
+        return wsgi.Unprocessable(reason=(
+            'VnfPackage of vnfdId %s is not found or not operational.'
+            % vnfd_id))
+
+    def package_disabled(self, vnfd_id):
+        return wsgi.Unprocessable(reason='VnfId %s not ENABLED.' % vnfd_id)
+
+
+class OpOccController(common.OpOccControllerBase):
+
+    def not_found(self, op_occ_id):
+        return exceptions.NotFound(
+            message='VnfLcmOpOcc %s not found.' % op_occ_id)
+
+    def load(self, ctx, op_occ_id):
+        try:
+            return records.get_op_occ(op_occ_id)
+        except exceptions.NotFound:
+            raise self.not_found(op_occ_id)
+
+    def load_all(self, ctx):
+        return records.list_op_occs()
+
+    def view(self, record, req):
+        return views.op_occ_v2(record, common.base_url(req))

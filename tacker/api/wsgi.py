@@ -1,0 +1,306 @@
+"""The WSGI application of tacker-server, and its request/response helpers.
+
+This module decides three things and nothing else: how a request reaches
+its handler (through ``router``), how JSON goes in and out, and how an
+error becomes a ProblemDetails answer.  That last mapping lives in
+``problem_response`` only: handlers raise typed errors carrying ``code``
+(``tacker.common.exceptions``) and never build error bodies themselves.
+Anything unexpected becomes a 500 ProblemDetails with no traceback and no
+exception text, and the traceback goes to the log.
+"""
+
+import json
+import math
+import re
+
+from oslo_log import log as logging
+import webob
+import webob.dec
+
+from tacker.api import context as context_mod
+from tacker.common import exceptions
+import tacker.conf
+
+CONF = tacker.conf.CONF
+LOG = logging.getLogger(__name__)
+
+JSON = 'application/json'
+PROBLEM_JSON = 'application/problem+json'
+# A JSON request body larger than this is refused before it is parsed.
+MAX_JSON_BYTES = 1 << 20
+# Control characters no TackerDB text column accepts everywhere (NUL is
+# refused by PostgreSQL); refused in every JSON string and key.
+_BAD_CHARS = re.compile('[\x00]')
+
+
+# --- errors of the HTTP layer itself (the rest come from below)
+
+class Forbidden(exceptions.TackerError):
+    code = 403
+    title = 'Forbidden'
+    msg_fmt = '%(reason)s'
+
+
+class PathNotFound(exceptions.TackerError):
+    code = 404
+    title = 'Not Found'
+    msg_fmt = 'The resource %(path)s could not be found.'
+
+
+class MethodNotAllowed(exceptions.TackerError):
+    code = 405
+    title = 'Method Not Allowed'
+    msg_fmt = 'Method %(method)s is not allowed on %(path)s.'
+
+    def __init__(self, message=None, *, allowed=(), **kwargs):
+        super().__init__(message, **kwargs)
+        self.allowed = tuple(allowed)
+
+
+class PayloadTooLarge(exceptions.TackerError):
+    code = 413
+    title = 'Payload Too Large'
+    msg_fmt = 'The request body is larger than %(limit)s bytes.'
+
+
+class UnsupportedMediaType(exceptions.TackerError):
+    code = 415
+    title = 'Unsupported Media Type'
+    msg_fmt = 'Content-Type %(given)s is not supported; use %(expected)s.'
+
+
+class Unprocessable(exceptions.TackerError):
+    code = 422
+    title = 'Unprocessable Entity'
+    msg_fmt = '%(reason)s'
+
+
+class ServiceUnavailable(exceptions.TackerError):
+    code = 503
+    title = 'Service Unavailable'
+    msg_fmt = '%(reason)s'
+
+
+# --- responses
+
+def _dump(body):
+    return json.dumps(body, sort_keys=False).encode('utf-8')
+
+
+def json_response(body, *, status=200, headers=None):
+    response = webob.Response(status=status, body=_dump(body),
+                              content_type=JSON, charset=None)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def empty_response(status, *, headers=None):
+    response = webob.Response(status=status)
+    response.headers.pop('Content-Type', None)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def problem_response(exc):
+    """The ProblemDetails answer of an error: the one place for mapping.
+
+    A ``TackerError`` keeps its ``code``, ``title`` and ``message``; any
+    other exception, and any error whose code is 500, is a 500 whose text
+    is never shown to the client.
+    """
+    if isinstance(exc, exceptions.TackerError) and (
+            400 <= exc.code < 600 and exc.code != 500):
+        status, title, detail = exc.code, exc.title, exc.message
+    else:
+        # A 500 is a fault of ours: its text may name internals.
+        status, title = 500, 'Internal Server Error'
+        detail = 'The server could not complete the request; see its log.'
+    response = webob.Response(status=status, content_type=PROBLEM_JSON,
+                              charset=None,
+                              body=_dump({'status': status, 'title': title,
+                                          'detail': detail}))
+    allowed = getattr(exc, 'allowed', None)
+    if allowed:
+        response.headers['Allow'] = ', '.join(allowed)
+    return response
+
+
+# --- requests
+
+def _reject_constant(name):
+    raise ValueError('%s is not a JSON number' % name)
+
+
+def _reject_float(text):
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError('number %s is out of range' % text[:40])
+    return value
+
+
+def _check_strings(value, path='body'):
+    """Refuse text the databases cannot store, naming the field."""
+    if isinstance(value, str):
+        if _BAD_CHARS.search(value):
+            raise exceptions.Invalid(
+                reason='%s contains a NUL character' % path)
+        try:
+            value.encode('utf-8')
+        except UnicodeEncodeError:
+            raise exceptions.Invalid(
+                reason='%s contains an unpaired UTF-16 surrogate' % path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, path)
+            _check_strings(item, '%s.%s' % (path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_strings(item, '%s[%d]' % (path, index))
+
+
+def query(req):
+    """The query parameters (a MultiDict); 400 when not UTF-8."""
+    try:
+        return req.GET
+    except UnicodeDecodeError:
+        raise exceptions.Invalid(
+            reason='the query string is not valid UTF-8')
+
+
+def read_body(req, *, limit):
+    """The raw request body, refusing more than ``limit`` bytes."""
+    length = req.content_length
+    if length is not None and length > limit:
+        raise PayloadTooLarge(limit=limit)
+    data = req.body_file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(limit=limit)
+    return data
+
+
+def read_json(req, *, required=True):
+    """The request's JSON document; ``Invalid`` (400) when it is not one.
+
+    An empty body reads as None when ``required`` is false.
+    """
+    data = read_body(req, limit=MAX_JSON_BYTES)
+    if not data.strip():
+        if required:
+            raise exceptions.Invalid(reason='the request body is empty; a '
+                                            'JSON object is expected')
+        return None
+    try:
+        text = data.decode('utf-8')
+        body = json.loads(text, parse_constant=_reject_constant,
+                          parse_float=_reject_float)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise exceptions.Invalid(
+            reason='the request body is not valid JSON (%s)' % (
+                _short(exc),))
+    _check_strings(body)
+    return body
+
+
+def _short(exc):
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def raw_path(req):
+    """PATH_INFO as text, never failing on bytes that are not UTF-8."""
+    path = req.environ.get('PATH_INFO', '') or '/'
+    try:
+        return path.encode('latin-1').decode('utf-8')
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return path.encode('latin-1', 'replace').decode('utf-8', 'replace')
+
+
+# --- the application
+
+class Application:
+    """Routes a request to its handler and turns errors into answers."""
+
+    def __init__(self, router):
+        self.router = router
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        path = raw_path(req)
+        version = self.router.version_header(path)
+        try:
+            route = self.router.resolve(req)
+            req.environ['tacker.context'] = context_mod.from_request(req)
+            response = route.handler(req, **route.kwargs)
+        except exceptions.TackerError as exc:
+            if exc.code >= 500:
+                LOG.error('%(method)s %(path)s failed: %(msg)s',
+                          {'method': req.method, 'path': path,
+                           'msg': exc.message})
+            response = problem_response(exc)
+        except Exception as exc:  # noqa: the last resort, by design
+            LOG.exception('Unexpected error serving %(method)s %(path)s',
+                          {'method': req.method, 'path': path})
+            response = problem_response(exc)
+        if version:
+            response.headers['Version'] = version
+        LOG.info('%(addr)s "%(method)s %(path)s" status: %(status)s',
+                 {'addr': req.remote_addr, 'method': req.method,
+                  'path': path, 'status': response.status_int})
+        return response
+
+
+class LastResort:
+    """Outermost: whatever the middleware below raises becomes a 500.
+
+    The application catches its own errors; this is for the
+    authentication middleware (a keystonemiddleware without its
+    ``[keystone_authtoken]`` options, an unreachable Keystone).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        try:
+            return self.app(environ, start_response)
+        except Exception as exc:  # noqa: the last resort, by design
+            LOG.exception('Unexpected error in the middleware serving '
+                          '%(method)s %(path)s',
+                          {'method': environ.get('REQUEST_METHOD'),
+                           'path': environ.get('PATH_INFO')})
+            return problem_response(exc)(environ, start_response)
+
+
+def make_app(conf=None, *, conductor=None, package_store=None,
+             auth_strategy=None, default_project='admin'):
+    """The tacker-server WSGI application.
+
+    :param conf: the oslo.config object (default: the global CONF)
+    :param conductor: the RPC client whose ``start_lcm(api_version,
+        op_occ_id)`` casts an LCM operation to tacker-conductor; default:
+        ``tacker.conductor.rpc_api.ConductorAPI()``, created on first use
+    :param package_store: a ``tacker.vnfpkgm.store.PackageStore``
+        (default: one on ``[vnf_package] vnf_package_csar_path``)
+    :param auth_strategy: 'noauth' or 'keystone' (default: ``[DEFAULT]
+        auth_strategy``)
+    :param default_project: the project of a noauth request without an
+        ``X-Project-Id`` header
+    """
+    from tacker.api import noauth
+    from tacker.api import router as router_mod
+
+    conf = conf or CONF
+    app = Application(router_mod.build(conductor=conductor,
+                                       package_store=package_store))
+    strategy = auth_strategy or conf.auth_strategy
+    if strategy == 'noauth':
+        return LastResort(noauth.NoAuthMiddleware(
+            app, default_project=default_project))
+    if strategy == 'keystone':
+        from keystonemiddleware import auth_token
+        return LastResort(auth_token.AuthProtocol(
+            app, {'oslo_config_config': conf}))
+    raise exceptions.ConfigError(
+        reason='[DEFAULT] auth_strategy = %s is not supported' % strategy)
