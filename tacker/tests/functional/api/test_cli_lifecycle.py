@@ -9,6 +9,7 @@ import pytest
 
 from tacker.common import coordination
 from tacker.db import v1_repository
+from tacker.dbsync import engine as sync_engine
 from tacker.tests.functional.api import conftest
 
 pytestmark = pytest.mark.slow
@@ -113,6 +114,34 @@ def test_life_cycle(cli, server, conductor, cluster, csar, version):
                     'Cannot scale while the vnf instance is in this state.'
                     % inst)
     assert expected in proc.stderr
+    _shown, after_409 = info()
+    assert after_409 == scaled  # the refused request changed nothing
+
+    # Kubernetes heals a pod and an HPA scales VDU1 behind Tacker's back;
+    # after one synchronization pass the API shows what really runs.
+    stale_pod = _vdu1(scaled, version)[0]['computeResource']['resourceId']
+    cluster.kill_pod('default', stale_pod)
+    cluster.scale('Deployment', 'default', 'vdu1', pods + 2)
+    cluster.wait_settled(timeout=10)
+    engine = sync_engine.SyncEngine()
+    try:
+        engine.run_pass()
+    finally:
+        engine.close()
+    _shown, synced = info()
+    running = sorted(
+        p['metadata']['name'] for p in cluster.pods('default', running=True)
+        if p['metadata']['name'].startswith('vdu1-'))
+    assert sorted(e['computeResource']['resourceId']
+                  for e in _vdu1(synced, version)) == running
+    assert stale_pod not in running and _level(synced) == level + 2
+
+    # A scale in now starts from the synchronized level, not the stale one.
+    run_and_wait('SCALE', 'scale', inst, '--type', 'SCALE_IN',
+                 '--aspect-id', 'vdu1_aspect')
+    _shown, scaled = info()
+    assert _level(scaled) == level + 1
+    assert len(_vdu1(scaled, version)) == pods + 1
 
     vnfc_id, pod = _heal_target(scaled, version)
     run_and_wait('HEAL', 'heal', inst, '--vnfc-instance', vnfc_id)
