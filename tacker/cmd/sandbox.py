@@ -1,0 +1,166 @@
+"""tacker-sandbox: the all-in-one demo of the TackerDB synchronization.
+
+One process runs tacker-server, tacker-conductor and the Kubernetes
+simulator on embedded defaults (SQLite, in-process messaging, file
+locks) in a fresh state directory, then shows Kubernetes healing and
+scaling pods behind Tacker's back and the conductor writing the truth
+back into TackerDB.  Exit status: 0 when every expectation holds, 1
+when one does not, 2 on a bad argument, 130 when interrupted.
+``--keep-running`` leaves everything up until Ctrl-C.
+"""
+
+import argparse
+import os
+import pathlib
+import signal
+import sys
+import threading
+import time
+
+from oslo_log import log as logging
+
+from tacker.common import config
+from tacker.sandbox import api_client
+from tacker.sandbox import demo as demo_mod
+from tacker.sandbox import render
+from tacker.sandbox import stack as stack_mod
+from tacker.sandbox import state as state_mod
+import tacker.conf
+
+CONF = tacker.conf.CONF
+LOG = logging.getLogger(__name__)
+
+PROG = 'tacker-sandbox'
+DEFAULT_STATE_DIR = '.sandbox-state'
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=(
+            'Run tacker-server, tacker-conductor and a simulated '
+            'Kubernetes cluster in this process, and show the conductor '
+            'keeping TackerDB true to Kubernetes.'))
+    parser.add_argument(
+        '--state-dir', default=DEFAULT_STATE_DIR, type=pathlib.Path,
+        help='Directory for the database, locks, packages and log; '
+             'wiped at start (default: %(default)s).')
+    parser.add_argument(
+        '--port', type=int, default=0,
+        help='TCP port of tacker-server on 127.0.0.1 (default: a free '
+             'one).')
+    parser.add_argument(
+        '--sync-interval', type=int, default=5, metavar='SECONDS',
+        help='[database_sync] interval of the conductor (default: '
+             '%(default)s).')
+    parser.add_argument(
+        '--keep-running', action='store_true',
+        help='After the demo, leave everything running and print what to '
+             'try, until Ctrl-C.')
+    return parser
+
+
+class _Stop(Exception):
+    """SIGTERM (or SIGINT while kept running): stop cleanly."""
+
+
+def _raise_stop(signum, _frame):
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _openstack():
+    beside = os.path.join(os.path.dirname(sys.executable), 'openstack')
+    return beside if os.path.exists(beside) else 'openstack'
+
+
+def _keep_running(stack, demo, printer):
+    printer.heading('Sandbox running')
+    printer.detail(render.try_it_lines(
+        api_url=stack.server.url, sim_url=stack.sim.url,
+        instances={v: (i.id, i.namespace)
+                   for v, i in demo.instances.items()},
+        token_file=stack.token_file, log_file=stack.log_file,
+        openstack=_openstack()))
+    signal.signal(signal.SIGINT, _raise_stop)
+    forever = threading.Event()
+    while not forever.wait(3600):
+        pass
+
+
+def _run_demo(demo, stack, printer, started):
+    """Run the demo and print its summary; returns the exit status."""
+    try:
+        passed = demo.run()
+    except (demo_mod.DemoError, api_client.ApiError) as exc:
+        printer.write('FAILED: %s' % exc)
+        passed = False
+    except (KeyboardInterrupt, _Stop):
+        raise
+    except Exception as exc:  # noqa: report; the traceback goes to the log
+        LOG.exception('tacker-sandbox failed')
+        printer.write('FAILED: unexpected %s: %s (traceback in %s)'
+                      % (type(exc).__name__, exc, stack.log_file))
+        passed = False
+    demo.summary(time.monotonic() - started)
+    return EXIT_OK if passed else EXIT_FAILED
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C before the stack existed (or after it stopped).
+        return EXIT_INTERRUPTED
+
+
+def _main(argv):
+    args = _parser().parse_args(argv)
+    if args.sync_interval < 1 or not 0 <= args.port <= 65535:
+        sys.stderr.write('%s: --sync-interval must be >= 1 and --port '
+                         'within 0-65535\n' % PROG)
+        return EXIT_USAGE
+    try:
+        state_dir = state_mod.prepare(args.state_dir)
+    except (state_mod.StateDirError, OSError) as exc:
+        sys.stderr.write('%s: %s\n' % (PROG, exc))
+        return EXIT_USAGE
+    settings = stack_mod.Settings(state_dir=state_dir, port=args.port,
+                                  sync_interval=args.sync_interval)
+    # Embedded defaults only: no /etc/tacker/tacker.conf is read.
+    config.parse_args([], prog=PROG, default_config_files=[],
+                      setup_logging=False)
+    stack_mod.configure(settings)
+    logging.setup(CONF, 'tacker')
+
+    printer = render.Printer()
+    stack = stack_mod.Stack(settings)
+    demo = demo_mod.Demo(stack, printer)
+    started = time.monotonic()
+    previous_term = signal.signal(signal.SIGTERM, _raise_stop)
+    code = None
+    try:
+        code = _run_demo(demo, stack, printer, started)
+        if args.keep_running and stack.server is not None:
+            _keep_running(stack, demo, printer)
+    except (KeyboardInterrupt, _Stop):
+        # Interrupted during the demo: 130; once it is over (kept
+        # running), the demo's own result.
+        printer.write()
+        printer.write('Stopping the sandbox ...')
+        if code is None:
+            code = EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            stack.stop()
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, previous_term or signal.SIG_DFL)
+    printer.write('Stopped.')
+    return code
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""tacker-sandbox end to end, as the operator runs it: a subprocess.
+
+A subprocess keeps the demo's configuration overrides, signal handlers
+and in-process messaging out of the test process, and is what
+``./tools/sandbox.sh`` runs.
+"""
+
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tacker.sandbox import render
+from tacker.sandbox import state as state_mod
+
+pytestmark = pytest.mark.slow
+
+DEMO_TIMEOUT = 120
+# As tacker.sandbox.stack names them (not imported: it loads the
+# whole product into the test process).
+TOKEN_FILE = 'k8s-token'
+LOG_FILE = 'tacker.log'
+
+
+def _sandbox(*args):
+    return [sys.executable, '-m', 'tacker.cmd.sandbox'] + [str(a)
+                                                           for a in args]
+
+
+def _run(state_dir, cwd):
+    return subprocess.run(_sandbox('--state-dir', state_dir), cwd=cwd,
+                          capture_output=True, text=True,
+                          timeout=DEMO_TIMEOUT)
+
+
+def _assert_demo_output(proc, state_dir):
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert 'Traceback' not in out + proc.stderr
+    assert 'All 12 expectations met.' in out
+    # Old and new pod names: each killed pod is shown stale before the
+    # sync, and its replacement is shown after it.
+    heals = re.findall(r'Auto-heal \((v[12])\): pod (\S+) of Deployment '
+                       r'vdu1 killed; Kubernetes replaced it with (\S+)',
+                       out)
+    assert [v for v, _old, _new in heals] == ['v1', 'v2']
+    before, after = out.split('== The API after the sync pass')
+    for _version, old, new in heals:
+        assert '%s  <- gone from Kubernetes' % old in before
+        assert '%s  <- new (auto-heal)' % new in after
+        assert old not in after.split('conductor\'s log lines')[0]
+    # The new scale level, in the table and in the conductor's log line.
+    assert 'vdu1_aspect = 2' in after
+    assert 'scaleLevel vdu1_aspect: 0 -> 2' in after
+    # The 409s, v2 and v1, with Tacker's texts.
+    assert re.search(r'v2/vnf_instances/\S+/scale -> 409 '
+                     r'application/problem\+json', out)
+    assert 'is in progress."}' in out
+    assert re.search(r'v1/vnf_instances/\S+/scale -> 409', out)
+    assert 'in task_state DB_SYNCHRONIZING. Cannot scale while' in out
+    assert 'SCALE_IN went 2 -> 1 with 2 pods' in out
+    # The bearer token never shows.
+    token = (state_dir / TOKEN_FILE).read_text()
+    assert token and token not in out and token not in proc.stderr
+    assert token not in (state_dir / LOG_FILE).read_text()
+
+
+def test_demo_passes_and_a_second_run_starts_clean(tmp_path):
+    state_dir = tmp_path / 'state'
+    first = _run(state_dir, tmp_path)
+    _assert_demo_output(first, state_dir)
+    second = _run(state_dir, tmp_path)
+    _assert_demo_output(second, state_dir)
+    ids = re.compile(r'(v[12]) instance (\S+) instantiated')
+    assert set(ids.findall(first.stdout)).isdisjoint(
+        ids.findall(second.stdout))
+
+
+def test_keep_running_stops_cleanly_on_sigint(tmp_path):
+    state_dir = tmp_path / 'state'
+    proc = subprocess.Popen(
+        _sandbox('--state-dir', state_dir, '--keep-running'),
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    lines = []
+    try:
+        deadline = time.monotonic() + DEMO_TIMEOUT
+        for line in proc.stdout:
+            lines.append(line)
+            if 'Press Ctrl-C' in line or time.monotonic() > deadline:
+                break
+        out = ''.join(lines)
+        assert 'Press Ctrl-C to stop everything.' in out, out
+        assert re.search(r'openstack --os-auth-type none --os-endpoint '
+                         r'http://127\.0\.0\.1:\d+/ --os-tacker-api-version '
+                         r'2 vnflcm show', out)
+        assert '/_sim/pods/sandbox-v2/POD_NAME/kill' in out
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=15)
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, out + rest + err
+    assert 'Traceback' not in out + rest + err
+    assert rest.strip().endswith('Stopped.')
+    token = (state_dir / TOKEN_FILE).read_text()
+    assert token not in out + rest + err
+
+
+def test_refuses_to_wipe_a_foreign_directory(tmp_path):
+    (tmp_path / 'precious.txt').write_text('keep me')
+    proc = subprocess.run(_sandbox('--state-dir', tmp_path),
+                          cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2
+    assert 'was not made by tacker-sandbox' in proc.stderr
+    assert (tmp_path / 'precious.txt').read_text() == 'keep me'
+
+
+def test_state_dir_is_wiped_and_marked(tmp_path):
+    state = tmp_path / 'state'
+    state_mod.prepare(state)
+    (state / 'old.sqlite').write_text('x')
+    (state / 'locks').mkdir()
+    assert state_mod.prepare(state) == state.resolve()
+    assert sorted(p.name for p in state.iterdir()) == [state_mod.MARKER]
+
+
+def test_instance_table_shows_pods_and_levels():
+    instance = {'instantiatedVnfInfo': {
+        'scaleStatus': [{'aspectId': 'vdu1_aspect', 'scaleLevel': 1}],
+        'vnfcResourceInfo': [
+            {'vduId': 'VDU1', 'computeResource': {
+                'resourceId': 'vdu1-b', 'vimLevelResourceType':
+                'Deployment'}},
+            {'vduId': 'VDU1', 'computeResource': {
+                'resourceId': 'vdu1-a', 'vimLevelResourceType':
+                'Deployment'}},
+            {'vduId': 'VDU4', 'computeResource': {
+                'resourceId': 'vdu4', 'vimLevelResourceType': 'Pod'}}]}}
+    lines = render.instance_table(instance, {'VDU1': 'vdu1_aspect',
+                                             'VDU4': None},
+                                  marks={'vdu1-b': 'new'})
+    assert lines[0].split() == ['VDU', 'kind', 'pod', 'name',
+                                '(resourceId)', 'scale', 'level']
+    assert lines[2].split() == ['VDU1', 'Deployment', 'vdu1-a',
+                                'vdu1_aspect', '=', '1']
+    assert lines[3].split() == ['vdu1-b', '<-', 'new']
+    assert lines[4].split() == ['VDU4', 'Pod', 'vdu4']
+    assert render.pods_of(instance, 'VDU1') == ['vdu1-a', 'vdu1-b']
+
+
+def test_bad_arguments_exit_2(tmp_path):
+    proc = subprocess.run(_sandbox('--sync-interval', '0', '--state-dir',
+                                   tmp_path / 's'),
+                          cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2
