@@ -11,11 +11,13 @@ object and releases only a lock it acquired, once.
 """
 
 import contextlib
+import socket
 import threading
 import uuid
 
 from oslo_log import log as logging
 from tooz import coordination
+from tooz import hashring
 
 from tacker.common import exceptions
 import tacker.conf
@@ -85,3 +87,75 @@ def is_locked(instance_id):
             return False
     except exceptions.LockHeld:
         return True
+
+
+class PartitionUnsupported(exceptions.TackerError):
+    msg_fmt = ('The coordination backend %(backend)s has no group '
+               'membership: every conductor synchronizes every instance '
+               '(still safe: the instance locks and compare-and-swap '
+               'writes keep them from writing twice).')
+
+
+class SyncPartition:
+    """This conductor's share of the instances, among all conductors.
+
+    Conductors join the group ``tacker-db-sync`` of the coordination
+    backend; each pass reads the live members and puts them on a
+    consistent hash ring, and a conductor synchronizes the instances the
+    ring gives it.  A conductor that dies stops heartbeating, the backend
+    drops it after its member timeout, and the next pass of the others
+    takes its instances over.  Reading the members on every pass (rather
+    than following join/leave events) keeps nothing stale.
+    """
+
+    GROUP = b'tacker-db-sync'
+
+    def __init__(self, url=None, member_id=None):
+        self.url = url or CONF.coordination.backend_url
+        self.member_id = (member_id or 'conductor-%s-%s' % (
+            socket.gethostname(), uuid.uuid4().hex[:8])).encode()
+        self._coordinator = coordination.get_coordinator(self.url,
+                                                         self.member_id)
+        self._coordinator.start(start_heart=True)
+        try:
+            self._join()
+        except NotImplementedError:
+            self._coordinator.stop()
+            raise PartitionUnsupported(backend=self.url.split(':', 1)[0])
+
+    def _join(self):
+        try:
+            self._coordinator.create_group(self.GROUP).get()
+        except coordination.GroupAlreadyExist:
+            pass
+        try:
+            self._coordinator.join_group(self.GROUP).get()
+        except coordination.MemberAlreadyExist:
+            pass
+
+    def members(self):
+        members = set(self._coordinator.get_members(self.GROUP).get())
+        if self.member_id not in members:
+            # Dropped after a long stall (heartbeats missed): join again.
+            self._join()
+            members.add(self.member_id)
+        return members
+
+    def owner_filter(self):
+        """A predicate ``instance_id -> bool`` for one pass."""
+        members = self.members()
+        if len(members) == 1:
+            return lambda instance_id: True
+        ring = hashring.HashRing(members)
+        me = self.member_id
+
+        def owns(instance_id):
+            return me in ring.get_nodes(instance_id.encode())
+        return owns
+
+    def leave(self):
+        try:
+            self._coordinator.leave_group(self.GROUP).get()
+        except coordination.ToozError as exc:
+            LOG.warning('Leaving the synchronization group failed: %s', exc)
+        self._coordinator.stop()

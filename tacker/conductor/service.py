@@ -10,6 +10,7 @@ call that raises stops for good (Tacker defect 1).
 from oslo_log import log as logging
 from oslo_service import service
 
+from tacker.common import coordination
 from tacker.conductor import recovery
 from tacker.dbsync import engine as engine_mod
 import tacker.conf
@@ -35,6 +36,7 @@ class ConductorService(service.Service):
             self._rpc_server.start()
         interval = CONF.database_sync.interval
         if interval > 0:
+            self._join_sync_group()
             self.tg.add_timer(interval, self.periodic_sync,
                               initial_delay=CONF.database_sync.initial_delay)
             LOG.info('Database synchronization runs every %(interval)ss, '
@@ -44,6 +46,16 @@ class ConductorService(service.Service):
         else:
             LOG.info('Periodic database synchronization is disabled '
                      '([database_sync] interval = 0).')
+
+    def _join_sync_group(self):
+        try:
+            self.engine.partition = coordination.SyncPartition()
+        except coordination.PartitionUnsupported as exc:
+            LOG.info(exc.message)
+            return
+        LOG.info('Joined the synchronization group as %s; instances are '
+                 'shared with the other conductors of the group.',
+                 self.engine.partition.member_id.decode())
 
     def periodic_sync(self):
         try:
@@ -60,4 +72,7 @@ class ConductorService(service.Service):
             self._rpc_server.wait()
             self._rpc_server = None
         super().stop(graceful)
+        if self.engine.partition is not None:
+            self.engine.partition.leave()
+            self.engine.partition = None
         self.engine.close()

@@ -80,15 +80,23 @@ def _group(op_occs):
 class Collector:
     """Builds the candidates of one pass."""
 
-    def __init__(self, store=None):
+    def __init__(self, store=None, owns=None):
         self._store = store or package_store.PackageStore()
+        # Which instances this conductor synchronizes (all by default).
+        self._owns = owns or (lambda instance_id: True)
         self.outcomes = []
         self.candidates = []
+        self.not_owned = 0
 
     def collect(self, instance_ids=None):
         self._collect_v2(instance_ids)
         self._collect_v1(instance_ids)
         return self.candidates, self.outcomes
+
+    def _mine(self, records):
+        mine = [r for r in records if self._owns(r.id)]
+        self.not_owned += len(records) - len(mine)
+        return mine
 
     def _skip(self, api_version, instance_id, status, reason):
         self.outcomes.append(outcome.Outcome(instance_id, api_version,
@@ -120,7 +128,8 @@ class Collector:
     # --- v2
 
     def _collect_v2(self, instance_ids):
-        records = v2_repo.list_instances(INSTANTIATED, ids=instance_ids)
+        records = self._mine(v2_repo.list_instances(INSTANTIATED,
+                                                    ids=instance_ids))
         if not records:
             return
         op_occs = v2_repo.list_op_occs([r.id for r in records])
@@ -159,7 +168,8 @@ class Collector:
     # --- v1
 
     def _collect_v1(self, instance_ids):
-        records = v1_repo.list_instances(INSTANTIATED, ids=instance_ids)
+        records = self._mine(v1_repo.list_instances(INSTANTIATED,
+                                                    ids=instance_ids))
         if not records:
             return
         op_occs = v1_repo.list_op_occs([r.id for r in records])

@@ -38,9 +38,12 @@ DRIVERS = {
 class SyncEngine:
     """Runs passes; keeps what must outlive one (clients, settle clock)."""
 
-    def __init__(self, *, clock=time.monotonic, store=None):
+    def __init__(self, *, clock=time.monotonic, store=None, partition=None):
         self._clock = clock
         self._store = store
+        # A coordination.SyncPartition when several conductors share the
+        # instances; None synchronizes every instance.
+        self.partition = partition
         self._clients = vim_access.ClientCache()
         self._settle = sync.SettleClock()
         self._running = threading.Lock()
@@ -62,8 +65,9 @@ class SyncEngine:
     def _run(self, dry_run, instance_ids):
         started = self._clock()
         try:
-            found, outcomes = candidates_mod.Collector(self._store).collect(
-                instance_ids)
+            collector = candidates_mod.Collector(self._store,
+                                                 self._owner_filter())
+            found, outcomes = collector.collect(instance_ids)
         except Exception:  # noqa: the pass must survive a DB outage
             LOG.exception('Database synchronization pass could not read '
                           'TackerDB; the next pass retries.')
@@ -83,9 +87,22 @@ class SyncEngine:
             outcomes.append(self._sync_one(candidate, observation, dry_run))
         result = outcome.PassResult(tuple(outcomes),
                                     tuple(observation.failures.values()),
-                                    self._clock() - started, dry_run)
+                                    self._clock() - started, dry_run,
+                                    not_owned=collector.not_owned)
         LOG.info(result.summary())
         return result
+
+    def _owner_filter(self):
+        if self.partition is None:
+            return None
+        try:
+            return self.partition.owner_filter()
+        except Exception as exc:  # noqa: a backend outage must not stop us
+            # Taking every instance is safe (locks and compare-and-swap
+            # keep two conductors from writing twice), only more work.
+            LOG.warning('Cannot read the synchronization group (%s); this '
+                        'pass checks every instance.', exc)
+            return None
 
     def _observe(self, found):
         wanted = {}

@@ -39,6 +39,7 @@ class PassResult:
     duration: float
     dry_run: bool = False
     overlapped: bool = False  # another pass was running: nothing done
+    not_owned: int = 0  # instances left to other conductors
 
     def counts(self):
         counted = collections.Counter(o.status for o in self.outcomes)
@@ -55,14 +56,16 @@ class PassResult:
                 '%(secs).2fs: %(checked)d instances checked, %(changed)d '
                 'changed, %(unchanged)d unchanged, %(deferred)d deferred, '
                 '%(skipped)d skipped, %(failed)d failed; %(vims)d VIMs '
-                'unreachable.' % dict(
+                'unreachable%(others)s.' % dict(
                     counts, dry=' (dry run)' if self.dry_run else '',
                     secs=self.duration, checked=len(self.outcomes),
-                    vims=len(self.vim_failures)))
+                    vims=len(self.vim_failures),
+                    others=('; %d instances left to other conductors'
+                            % self.not_owned if self.not_owned else '')))
 
     def to_dict(self):
         return {'dry_run': self.dry_run, 'duration': self.duration,
-                'counts': self.counts(),
+                'counts': self.counts(), 'not_owned': self.not_owned,
                 'vim_failures': [dataclasses.asdict(f)
                                  for f in self.vim_failures],
                 'outcomes': [o.to_dict() for o in self.outcomes]}

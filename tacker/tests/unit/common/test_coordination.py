@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 
 import pytest
@@ -79,3 +80,61 @@ def test_a_failed_attempt_does_not_break_later_ones(backend):
             assert coordination.is_locked(instance_id)
     with coordination.instance_lock(instance_id):
         pass
+
+
+IDS = [str(uuid.UUID(int=i)) for i in range(200)]
+
+
+def _split(*partitions):
+    filters = [p.owner_filter() for p in partitions]
+    return [{i for i in IDS if owns(i)} for owns in filters]
+
+
+def test_conductors_share_instances_without_overlap(backend):
+    first = coordination.SyncPartition(backend, 'conductor-a')
+    second = coordination.SyncPartition(backend, 'conductor-b')
+    try:
+        mine, theirs = _split(first, second)
+        assert mine and theirs
+        assert not mine & theirs and mine | theirs == set(IDS)
+    finally:
+        second.leave()
+    (everything,) = _split(first)
+    first.leave()
+    assert everything == set(IDS)
+
+
+def test_a_dead_conductors_instances_are_taken_over(tmp_path):
+    url = 'file://%s?timeout=2' % (tmp_path / 'locks')
+    code = textwrap.dedent('''
+        import sys, time
+        from tacker.common import coordination
+        p = coordination.SyncPartition(sys.argv[1], 'doomed')
+        print('joined', flush=True)
+        time.sleep(60)
+    ''')
+    doomed = subprocess.Popen([sys.executable, '-c', code, url],
+                              stdout=subprocess.PIPE, text=True)
+    survivor = None
+    try:
+        assert doomed.stdout.readline().strip() == 'joined'
+        survivor = coordination.SyncPartition(url, 'survivor')
+        (share,) = _split(survivor)
+        assert 0 < len(share) < len(IDS)
+        doomed.kill()  # no leave: heartbeats just stop
+        doomed.wait()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and len(share) < len(IDS):
+            time.sleep(0.5)
+            (share,) = _split(survivor)
+        assert share == set(IDS)
+    finally:
+        doomed.kill()
+        if survivor is not None:
+            survivor.leave()
+
+
+def test_a_backend_without_groups_is_reported(conf):
+    db_backends.require_service('mariadb', '127.0.0.1', 3306)
+    with pytest.raises(coordination.PartitionUnsupported):
+        coordination.SyncPartition('mysql://root@127.0.0.1/mysql', 'x')
