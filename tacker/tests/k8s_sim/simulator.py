@@ -7,6 +7,7 @@ like an HPA, hold or fail pods, break the API for a while).
 """
 
 import copy
+import ssl
 import threading
 
 from tacker.tests.k8s_sim import api
@@ -30,8 +31,11 @@ class Simulator(object):
     def __init__(self, token=None, nodes=2, pod_start_delay=0.0,
                  deletion_grace=0.0, history_window=50000, *,
                  host="127.0.0.1", port=0, bookmark_interval=1.0,
-                 watch_timeout=1800.0, tick_interval=0.05, seed=None):
+                 watch_timeout=1800.0, tick_interval=0.05, seed=None,
+                 tls=None):
         self.token = token
+        # (certificate file, key file): serve HTTPS with them.
+        self.tls = tls
         self.host = host
         self.port = port
         self.bookmark_interval = bookmark_interval
@@ -67,7 +71,14 @@ class Simulator(object):
         self.store.closed = False
         self._httpd = server.SimHTTPServer((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
-        self.url = "http://%s:%d" % (self.host, self.port)
+        scheme = "http"
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket,
+                                                     server_side=True)
+            scheme = "https"
+        self.url = "%s://%s:%d" % (scheme, self.host, self.port)
         self.controllers.resync()
         self.controllers.start()
         self._serve_thread = threading.Thread(

@@ -28,8 +28,9 @@ def owner(obj):
 
 
 class World:
-    def __init__(self, sim, sample=SAMPLE):
+    def __init__(self, sim, sample=SAMPLE, ca_pem=None):
         self.sim = sim
+        self.ca_pem = ca_pem
         self.store = store_mod.PackageStore()
         self.package_id = str(uuid.uuid4())
         result = self.store.onboard(
@@ -168,7 +169,10 @@ class World:
                 instantiationState='INSTANTIATED',
                 vimConnectionInfo={'vim1': {
                     'vimId': self.vim.id, 'vimType': 'kubernetes',
-                    'interfaceInfo': {'endpoint': self.sim.url},
+                    'interfaceInfo': dict(
+                        {'endpoint': self.sim.url},
+                        **({'ssl_ca_cert': self.ca_pem} if self.ca_pem
+                           else {})),
                     'accessInfo': {'bearer_token': TOKEN}}},
                 instantiatedVnfInfo=info, metadata_={}))
 

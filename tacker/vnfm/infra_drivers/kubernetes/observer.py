@@ -66,6 +66,11 @@ def _reason(exc, timeout):
         return 'no answer within %s s' % timeout
     if isinstance(exc, urllib3.exceptions.MaxRetryError):
         return _reason(exc.reason, timeout) if exc.reason else 'unreachable'
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        # e.g. "certificate verify failed: unable to get local issuer
+        # certificate": names the problem, carries no secret.
+        text = str(exc.args[0] if exc.args else exc)
+        return 'TLS failed (%s)' % text.rsplit('] ', 1)[-1][:200]
     if isinstance(exc, urllib3.exceptions.NewConnectionError):
         return 'unreachable (%s)' % _errno_text(exc)
     if isinstance(exc, (urllib3.exceptions.ProtocolError,
