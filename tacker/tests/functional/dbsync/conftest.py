@@ -50,6 +50,6 @@ def logs(caplog):
 
 
 @pytest.fixture
-def multi_world(sim, sqlite_db, sync_conf):
+def multi_world(sim, db, sync_conf):
     """The second sample: delta 2, unequal steps, a two-VDU aspect."""
     return cnf.World(sim, sample='sample_cnf_multi')

@@ -26,12 +26,12 @@ def _run_cli(argv, capsys):
     return status, out
 
 
-def test_dry_run_prints_the_diff_and_writes_nothing(sqlite_world, capsys):
-    inst = sqlite_world.deploy('v2', vdus=['VDU1'])
+def test_dry_run_prints_the_diff_and_writes_nothing(world, capsys):
+    inst = world.deploy('v2', vdus=['VDU1'])
     before = inst.raw()
     old_pod = inst.stored()[0]['VDU1'][0]
-    sqlite_world.sim.kill_pod(inst.namespace, old_pod)
-    _scale(sqlite_world, inst, 2)
+    world.sim.kill_pod(inst.namespace, old_pod)
+    _scale(world, inst, 2)
 
     status, out = _run_cli(['--dry-run', '--format', 'json'], capsys)
     assert status == 0

@@ -89,13 +89,13 @@ def test_aspect_spanning_two_vdus_must_agree(multi_world, engine, logs):
 
 @BOTH
 @pytest.mark.parametrize('state', ['FAILED_TEMP', 'FAILED'])
-def test_failed_operation_skips_with_error_line(sqlite_world, engine, logs,
+def test_failed_operation_skips_with_error_line(world, engine, logs,
                                                 api, state):
-    inst = sqlite_world.deploy(api, vdus=['VDU1'])
+    inst = world.deploy(api, vdus=['VDU1'])
     _op_occ(inst, 'COMPLETED', minutes_ago=10)
     _op_occ(inst, state)
     before = inst.raw()
-    _drift(sqlite_world, inst)
+    _drift(world, inst)
     result = engine.run_pass()
     assert _status(result, inst) == outcome.SKIPPED
     assert inst.raw() == before
@@ -104,23 +104,23 @@ def test_failed_operation_skips_with_error_line(sqlite_world, engine, logs,
 
 
 def test_old_failed_operation_followed_by_success_does_not_skip(
-        sqlite_world, engine):
-    inst = sqlite_world.deploy('v1', vdus=['VDU1'])
+        world, engine):
+    inst = world.deploy('v1', vdus=['VDU1'])
     _op_occ(inst, 'FAILED', minutes_ago=10)
     _op_occ(inst, 'COMPLETED')
-    _drift(sqlite_world, inst)
+    _drift(world, inst)
     assert _status(engine.run_pass(), inst) == outcome.CHANGED
 
 
 @BOTH
 @pytest.mark.parametrize('state', ['STARTING', 'PROCESSING',
                                    'ROLLING_BACK'])
-def test_operation_in_progress_skips_with_info_line(sqlite_world, engine,
+def test_operation_in_progress_skips_with_info_line(world, engine,
                                                     logs, api, state):
-    inst = sqlite_world.deploy(api, vdus=['VDU1'])
+    inst = world.deploy(api, vdus=['VDU1'])
     _op_occ(inst, state)
     before = inst.raw()
-    _drift(sqlite_world, inst)
+    _drift(world, inst)
     assert _status(engine.run_pass(), inst) == outcome.SKIPPED
     assert inst.raw() == before
     assert ('There is an LCM operation in progress, so skip this DB '
@@ -128,11 +128,11 @@ def test_operation_in_progress_skips_with_info_line(sqlite_world, engine,
 
 
 @BOTH
-def test_lock_held_skips_then_next_pass_writes(sqlite_world, engine, logs,
+def test_lock_held_skips_then_next_pass_writes(world, engine, logs,
                                                api):
-    inst = sqlite_world.deploy(api, vdus=['VDU1'])
+    inst = world.deploy(api, vdus=['VDU1'])
     before = inst.raw()
-    _drift(sqlite_world, inst)
+    _drift(world, inst)
     with coordination.instance_lock(inst.id):
         assert _status(engine.run_pass(), inst) == outcome.SKIPPED
     assert inst.raw() == before
@@ -141,10 +141,10 @@ def test_lock_held_skips_then_next_pass_writes(sqlite_world, engine, logs,
     assert _status(engine.run_pass(), inst) == outcome.CHANGED
 
 
-def test_v1_task_state_claimed_only_while_writing(sqlite_world, engine):
-    inst = sqlite_world.deploy('v1', vdus=['VDU1'])
+def test_v1_task_state_claimed_only_while_writing(world, engine):
+    inst = world.deploy('v1', vdus=['VDU1'])
     v1_repository.claim_task_state(inst.id, 'SCALING')
-    _drift(sqlite_world, inst)
+    _drift(world, inst)
     assert _status(engine.run_pass(), inst) == outcome.SKIPPED
     assert v1_repository.get_instance(inst.id).task_state == 'SCALING'
     v1_repository.release_task_state(inst.id, 'SCALING')
@@ -155,11 +155,11 @@ def test_v1_task_state_claimed_only_while_writing(sqlite_world, engine):
 @BOTH
 @pytest.mark.parametrize('fault', ['down', '401', '503', 'slow', 'drop'])
 def test_cluster_fault_writes_nothing_and_next_pass_recovers(
-        sqlite_world, engine, logs, api, fault):
-    inst = sqlite_world.deploy(api, vdus=['VDU1'])
+        world, engine, logs, api, fault):
+    inst = world.deploy(api, vdus=['VDU1'])
     before = inst.raw()
-    _drift(sqlite_world, inst)
-    sim = sqlite_world.sim
+    _drift(world, inst)
+    sim = world.sim
     if fault == 'down':
         sim.stop()
     elif fault == '401':
@@ -175,7 +175,7 @@ def test_cluster_fault_writes_nothing_and_next_pass_recovers(
     assert inst.raw() == before
     errors = _messages(logs, 'ERROR')
     assert len(errors) == 1
-    assert sqlite_world.vim.id in errors[0]
+    assert world.vim.id in errors[0]
     assert 'sim-secret-token' not in ' '.join(
         r.getMessage() for r in logs.records)
     assert result.failed
@@ -186,14 +186,13 @@ def test_cluster_fault_writes_nothing_and_next_pass_recovers(
     assert _status(engine.run_pass(), inst) == outcome.CHANGED
 
 
-def test_names_sharing_a_prefix_are_attributed_by_owner(
-        sqlite_world, engine):
-    web = sqlite_world.deploy('v2', namespace='shared', vdus=['VDU1'],
-                              names={'VDU1': 'web'})
-    api = sqlite_world.deploy('v2', namespace='shared', vdus=['VDU1'],
-                              names={'VDU1': 'web-api'})
-    sqlite_world.sim.scale('Deployment', 'shared', 'web-api', 3)
-    sqlite_world.sim.wait_settled()
+def test_names_sharing_a_prefix_are_attributed_by_owner(world, engine):
+    web = world.deploy('v2', namespace='shared', vdus=['VDU1'],
+                       names={'VDU1': 'web'})
+    api = world.deploy('v2', namespace='shared', vdus=['VDU1'],
+                       names={'VDU1': 'web-api'})
+    world.sim.scale('Deployment', 'shared', 'web-api', 3)
+    world.sim.wait_settled()
     result = engine.run_pass()
     assert _status(result, web) == outcome.UNCHANGED
     assert _status(result, api) == outcome.CHANGED
@@ -202,26 +201,26 @@ def test_names_sharing_a_prefix_are_attributed_by_owner(
 
 
 @pytest.mark.parametrize('name', ['my.app', 'd' * 60])
-def test_dotted_and_long_names_are_attributed(sqlite_world, engine, name):
-    inst = sqlite_world.deploy('v2', vdus=['VDU1'], names={'VDU1': name})
+def test_dotted_and_long_names_are_attributed(world, engine, name):
+    inst = world.deploy('v2', vdus=['VDU1'], names={'VDU1': name})
     victim = inst.stored()[0]['VDU1'][0]
-    sqlite_world.sim.kill_pod(inst.namespace, victim)
-    sqlite_world.sim.scale('Deployment', inst.namespace, name, 2)
-    sqlite_world.sim.wait_settled()
+    world.sim.kill_pod(inst.namespace, victim)
+    world.sim.scale('Deployment', inst.namespace, name, 2)
+    world.sim.wait_settled()
     assert _status(engine.run_pass(), inst) == outcome.CHANGED
     pods = inst.stored()[0]['VDU1']
-    running = sorted(p['metadata']['name'] for p in sqlite_world.pods_of(
+    running = sorted(p['metadata']['name'] for p in world.pods_of(
         inst.namespace, 'Deployment', name))
     assert pods == running and victim not in pods
     if len(name) == 60:
         assert all(len(p) == 63 for p in pods)  # 58 chars + 5 suffix
 
 
-def test_rolling_restart_is_deferred_then_written_once(sqlite_world, engine,
+def test_rolling_restart_is_deferred_then_written_once(world, engine,
                                                        logs):
-    inst = sqlite_world.deploy('v2', vdus=['VDU1'])
+    inst = world.deploy('v2', vdus=['VDU1'])
     before = inst.raw()
-    sim = sqlite_world.sim
+    sim = world.sim
     sim.hold_pending(True)
     deployment = sim.get('deployments', inst.namespace, 'vdu1')
     template = deployment['spec']['template']
@@ -238,20 +237,20 @@ def test_rolling_restart_is_deferred_then_written_once(sqlite_world, engine,
     sim.hold_pending(False)
     sim.wait_settled(timeout=10)
     assert _status(engine.run_pass(), inst) == outcome.CHANGED
-    running = sorted(p['metadata']['name'] for p in sqlite_world.pods_of(
+    running = sorted(p['metadata']['name'] for p in world.pods_of(
         inst.namespace, 'Deployment', 'vdu1'))
     assert inst.stored()[0]['VDU1'] == running
     assert _status(engine.run_pass(), inst) == outcome.UNCHANGED
 
 
 def test_unsettled_past_settle_timeout_is_written_with_warning(
-        sqlite_world, logs, sync_conf):
+        world, logs, sync_conf):
     from tacker.dbsync import engine as engine_mod
     now = [1000.0]
     sync_conf.config(settle_timeout=60, group='database_sync')
     engine = engine_mod.SyncEngine(clock=lambda: now[0])
-    inst = sqlite_world.deploy('v2', vdus=['VDU1'], replicas={'VDU1': 2})
-    sim = sqlite_world.sim
+    inst = world.deploy('v2', vdus=['VDU1'], replicas={'VDU1': 2})
+    sim = world.sim
     sim.hold_pending(True)
     sim.kill_pod(inst.namespace, inst.stored()[0]['VDU1'][0])
     sim.step()  # the replacement stays Pending
@@ -266,21 +265,21 @@ def test_unsettled_past_settle_timeout_is_written_with_warning(
     engine.close()
 
 
-def test_v1_tacker_object_entries_are_read_and_rewritten(sqlite_world,
+def test_v1_tacker_object_entries_are_read_and_rewritten(world,
                                                          engine):
-    inst = sqlite_world.deploy('v1', vdus=['VDU1'], wrapped=True)
+    inst = world.deploy('v1', vdus=['VDU1'], wrapped=True)
     pods, _, ids = inst.stored()
-    sqlite_world.sim.kill_pod(inst.namespace, pods['VDU1'][0])
-    sqlite_world.sim.wait_settled()
+    world.sim.kill_pod(inst.namespace, pods['VDU1'][0])
+    world.sim.wait_settled()
     assert _status(engine.run_pass(), inst) == outcome.CHANGED
     new_pods, _, new_ids = inst.stored()
     assert new_ids == ids and new_pods != pods
 
 
-def test_v2_keeps_fields_it_does_not_own(sqlite_world, engine):
-    inst = sqlite_world.deploy('v2', vdus=['VDU1'])
-    sqlite_world.sim.scale('Deployment', inst.namespace, 'vdu1', 2)
-    sqlite_world.sim.wait_settled()
+def test_v2_keeps_fields_it_does_not_own(world, engine):
+    inst = world.deploy('v2', vdus=['VDU1'])
+    world.sim.scale('Deployment', inst.namespace, 'vdu1', 2)
+    world.sim.wait_settled()
     engine.run_pass()
     from tacker.db import v2_repository
     info = v2_repository.get_instance(inst.id).instantiated_vnf_info
