@@ -184,7 +184,7 @@ def _per_instance_engine():
     import tacker.conf
 
     class PerInstanceEngine(engine_mod.SyncEngine):
-        def _observe(self, found):
+        def _observe(self, found, full=True):
             return observer.Observation({}, {})
 
         def _sync_one(self, candidate, observation, dry_run):

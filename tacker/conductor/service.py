@@ -13,6 +13,7 @@ from oslo_service import service
 from tacker.common import coordination
 from tacker.conductor import recovery
 from tacker.dbsync import engine as engine_mod
+from tacker.dbsync import watcher
 import tacker.conf
 
 CONF = tacker.conf.CONF
@@ -26,6 +27,7 @@ class ConductorService(service.Service):
         self.engine = engine or engine_mod.SyncEngine()
         self._rpc_server_factory = rpc_server_factory
         self._rpc_server = None
+        self.watches = None
         self.passes = 0
 
     def start(self):
@@ -37,6 +39,11 @@ class ConductorService(service.Service):
         interval = CONF.database_sync.interval
         if interval > 0:
             self._join_sync_group()
+            if CONF.database_sync.watch:
+                self.watches = watcher.WatchManager(self.engine)
+                LOG.info('Event-driven synchronization is on: pod events '
+                         'are synchronized after %ss.',
+                         CONF.database_sync.watch_debounce)
             self.tg.add_timer(interval, self.periodic_sync,
                               initial_delay=CONF.database_sync.initial_delay)
             LOG.info('Database synchronization runs every %(interval)ss, '
@@ -60,6 +67,8 @@ class ConductorService(service.Service):
     def periodic_sync(self):
         try:
             self.engine.run_pass()
+            if self.watches is not None:
+                self.watches.ensure(self.engine.last_wanted)
         except Exception:  # noqa: the timer must outlive any failure
             LOG.exception('Database synchronization pass failed; the next '
                           'one runs as scheduled.')
@@ -67,6 +76,9 @@ class ConductorService(service.Service):
             self.passes += 1
 
     def stop(self, graceful=False):
+        if self.watches is not None:
+            self.watches.stop()
+            self.watches = None
         if self._rpc_server is not None:
             self._rpc_server.stop()
             self._rpc_server.wait()

@@ -27,6 +27,17 @@ OPTS = [
                help='Seconds one Kubernetes API request may take (connect '
                     'and read) before the VIM counts as unreachable for '
                     'this pass.'),
+    cfg.BoolOpt('watch', default=False,
+                help='Also watch the pods of every namespace that holds '
+                     'instances, and synchronize a namespace a few seconds '
+                     'after its pods change, instead of waiting for the '
+                     'next periodic pass (which stays as the safety net). '
+                     'Costs one long-lived watch connection per VIM and '
+                     'namespace.'),
+    cfg.FloatOpt('watch_debounce', default=1.0, min=0.0,
+                 help='Seconds the event-driven synchronization waits after '
+                      'a pod event, so that a burst of events (a rollout, a '
+                      'scale) is synchronized in one pass.'),
     cfg.IntOpt('max_concurrent_vims', default=4, min=1,
                help='How many VIMs (Kubernetes clusters) one pass observes '
                     'at the same time, so that a slow cluster does not '

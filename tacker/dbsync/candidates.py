@@ -80,10 +80,12 @@ def _group(op_occs):
 class Collector:
     """Builds the candidates of one pass."""
 
-    def __init__(self, store=None, owns=None):
+    def __init__(self, store=None, owns=None, namespaces=None):
         self._store = store or package_store.PackageStore()
         # Which instances this conductor synchronizes (all by default).
         self._owns = owns or (lambda instance_id: True)
+        # Only instances in these namespaces (an event-driven pass).
+        self._namespaces = namespaces
         self.outcomes = []
         self.candidates = []
         self.not_owned = 0
@@ -93,7 +95,10 @@ class Collector:
         self._collect_v1(instance_ids)
         return self.candidates, self.outcomes
 
-    def _mine(self, records):
+    def _mine(self, records, namespace_of):
+        if self._namespaces is not None:
+            records = [r for r in records
+                       if namespace_of(r) in self._namespaces]
         mine = [r for r in records if self._owns(r.id)]
         self.not_owned += len(records) - len(mine)
         return mine
@@ -129,7 +134,8 @@ class Collector:
 
     def _collect_v2(self, instance_ids):
         records = self._mine(v2_repo.list_instances(INSTANTIATED,
-                                                    ids=instance_ids))
+                                                    ids=instance_ids),
+                             _v2_namespace)
         if not records:
             return
         op_occs = v2_repo.list_op_occs([r.id for r in records])
@@ -161,15 +167,15 @@ class Collector:
                           or flavour.kubernetes_files)
             targets = manifests.vdu_targets(
                 flavour, manifests.load(package_dir, files), files)
-        return Candidate('v2', record, vim,
-                         metadata.get('namespace') or 'default', flavour,
+        return Candidate('v2', record, vim, _v2_namespace(record), flavour,
                          targets)
 
     # --- v1
 
     def _collect_v1(self, instance_ids):
         records = self._mine(v1_repo.list_instances(INSTANTIATED,
-                                                    ids=instance_ids))
+                                                    ids=instance_ids),
+                             _v1_namespace)
         if not records:
             return
         op_occs = v1_repo.list_op_occs([r.id for r in records])
@@ -201,8 +207,16 @@ class Collector:
         return Candidate('v1', record,
                          vim_access.from_v1_vim(vim.id, vim.auth_url,
                                                 vim.auth_cred),
-                         record.vnf_metadata.get('namespace') or 'default',
-                         flavour, targets)
+                         _v1_namespace(record), flavour, targets)
+
+
+def _v2_namespace(record):
+    info = record.instantiated_vnf_info or {}
+    return (info.get('metadata') or {}).get('namespace') or 'default'
+
+
+def _v1_namespace(record):
+    return (record.vnf_metadata or {}).get('namespace') or 'default'
 
 
 def _v1_vim_id(record):

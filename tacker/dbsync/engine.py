@@ -47,27 +47,38 @@ class SyncEngine:
         self._clients = vim_access.ClientCache()
         self._settle = sync.SettleClock()
         self._running = threading.Lock()
+        # (VimAccess -> namespaces) of the last full pass: what to watch.
+        self.last_wanted = {}
 
     def close(self):
         self._clients.close()
 
-    def run_pass(self, *, dry_run=False, instance_ids=None):
-        """Run one pass; returns an ``outcome.PassResult``."""
+    def run_pass(self, *, dry_run=False, instance_ids=None, namespaces=None):
+        """Run one pass; returns an ``outcome.PassResult``.
+
+        ``instance_ids`` limits it to those instances; ``namespaces``, a
+        set of (VimAccess, namespace), to the instances there (the
+        event-driven passes).
+        """
         if not self._running.acquire(blocking=False):
             LOG.warning('A database synchronization pass is still '
                         'running; this one is skipped.')
             return outcome.PassResult((), (), 0.0, dry_run, overlapped=True)
         try:
-            return self._run(dry_run, instance_ids)
+            return self._run(dry_run, instance_ids, namespaces)
         finally:
             self._running.release()
 
-    def _run(self, dry_run, instance_ids):
+    def _run(self, dry_run, instance_ids, namespaces):
         started = self._clock()
         try:
-            collector = candidates_mod.Collector(self._store,
-                                                 self._owner_filter())
+            collector = candidates_mod.Collector(
+                self._store, self._owner_filter(),
+                None if namespaces is None else {ns for _v, ns in namespaces})
             found, outcomes = collector.collect(instance_ids)
+            if namespaces is not None:
+                found = [c for c in found
+                         if (c.vim, c.namespace) in namespaces]
         except Exception:  # noqa: the pass must survive a DB outage
             LOG.exception('Database synchronization pass could not read '
                           'TackerDB; the next pass retries.')
@@ -76,7 +87,8 @@ class SyncEngine:
                                  'TackerDB unreadable'),), (),
                 self._clock() - started, dry_run)
             return result
-        observation = self._observe(found)
+        observation = self._observe(
+            found, full=instance_ids is None and namespaces is None)
         for failure in observation.failures.values():
             LOG.error('Database synchronization cannot observe VIM '
                       '%(vim)s (%(endpoint)s): %(reason)s. Its instances '
@@ -104,10 +116,12 @@ class SyncEngine:
                         'pass checks every instance.', exc)
             return None
 
-    def _observe(self, found):
+    def _observe(self, found, full=True):
         wanted = {}
         for candidate in found:
             wanted.setdefault(candidate.vim, set()).add(candidate.namespace)
+        if full:
+            self.last_wanted = wanted
         sync_conf = CONF.database_sync
         return observer.observe(
             wanted, self._clients,

@@ -58,7 +58,8 @@ def from_v1_vim(vim_id, auth_url, auth_cred):
                      ssl_ca_cert=auth_cred.get('ssl_ca_cert'))
 
 
-def _configuration(vim):
+def configuration(vim):
+    """A kubernetes client Configuration for ``vim`` (CA given as data)."""
     configuration = k8s_client.Configuration()
     configuration.host = vim.endpoint.rstrip('/')
     if vim.bearer_token:
@@ -93,7 +94,7 @@ class ClientCache:
             if client is None:
                 for old in [k for k in self._clients if k[0] == vim.vim_id]:
                     self._clients.pop(old).close()
-                client = k8s_client.ApiClient(_configuration(vim))
+                client = k8s_client.ApiClient(configuration(vim))
                 self._clients[key] = client
             return client
 
