@@ -44,6 +44,22 @@ class LcmGateway:
                 self._conductor = rpc_api.ConductorAPI()
             return self._conductor
 
+    @staticmethod
+    def _undo(api_version, op_occ_id, instance_id, operation):
+        """Nothing will run the operation: free the instance again."""
+        from tacker.vnflcm import op_occs
+        from tacker.vnflcm import runner
+        try:
+            op_occs.transition(
+                api_version, op_occ_id, from_states=['STARTING'],
+                to_state='ROLLED_BACK', error=op_occs.problem(
+                    503, 'Service Unavailable',
+                    'tacker-conductor could not be reached.'))
+            runner.RECORDS[api_version].release(instance_id, operation)
+        except Exception:  # noqa: recovery settles it later
+            LOG.exception('Could not roll back LCM operation %s; the '
+                          'conductor\'s recovery will.', op_occ_id)
+
     def start(self, *, api_version, instance_id, operation, params,
               tenant_id):
         """The new op occ's id; typed errors (404/400/409) pass through."""
@@ -63,9 +79,11 @@ class LcmGateway:
             LOG.exception('Could not send LCM operation %(op)s of vnf '
                           '%(inst)s to tacker-conductor.',
                           {'op': op_occ_id, 'inst': instance_id})
+            self._undo(api_version, op_occ_id, instance_id, operation)
             raise wsgi.ServiceUnavailable(reason=(
-                'The LCM operation %s was recorded but could not be sent '
-                'to tacker-conductor.' % op_occ_id))
+                'The LCM operation %s could not be sent to '
+                'tacker-conductor and was rolled back; retry later.'
+                % op_occ_id))
         LOG.info('LCM operation %(op)s (%(operation)s) of vnf %(inst)s '
                  'accepted.', {'op': op_occ_id, 'operation': operation,
                                'inst': instance_id})

@@ -12,6 +12,8 @@ from tacker.common import rpc
 
 TOPIC = 'tacker_conductor'
 RPC_API_VERSION = '1.0'
+# Reconnection attempts of a cast before the API answers 503.
+CAST_RETRIES = 3
 
 
 class ConductorAPI:
@@ -22,5 +24,7 @@ class ConductorAPI:
 
     def start_lcm(self, api_version, op_occ_id):
         """Ask a conductor to run the STARTING op occ ``op_occ_id``."""
-        self._client.prepare(version='1.0').cast(
+        # retry: a broker outage must answer the API request (503), not
+        # hang it; the default is to retry forever.
+        self._client.prepare(version='1.0', retry=CAST_RETRIES).cast(
             {}, 'start_lcm', api_version=api_version, op_occ_id=op_occ_id)

@@ -19,6 +19,9 @@ import tacker.conf
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
 
+# Seconds the periodic pass waits for an event-driven pass to finish.
+PERIODIC_PASS_WAIT = 60
+
 
 class ConductorService(service.Service):
 
@@ -66,7 +69,12 @@ class ConductorService(service.Service):
 
     def periodic_sync(self):
         try:
-            self.engine.run_pass()
+            recovery.recover()
+        except Exception:  # noqa: recovery is retried next pass
+            LOG.exception('Recovery of crashed operations failed; it is '
+                          'retried before the next pass.')
+        try:
+            self.engine.run_pass(wait=PERIODIC_PASS_WAIT)
             if self.watches is not None:
                 self.watches.ensure(self.engine.last_wanted)
         except Exception:  # noqa: the timer must outlive any failure

@@ -54,11 +54,12 @@ def _same_text(column, text, dialect_name):
     return guarded == text
 
 
-def swap(session, version, values):
+def swap(session, version, values, also=()):
     """Write ``values`` where the row still holds ``version``.
 
     ``values`` maps column names to Python values (JSON columns take the
-    decoded document).  Raises StaleRecord when the row changed or is gone.
+    decoded document); ``also`` adds conditions the row must meet.
+    Raises StaleRecord when the row changed or is gone.
     """
     table = version.model.__table__
     dialect_name = session.get_bind().dialect.name
@@ -66,6 +67,7 @@ def swap(session, version, values):
              zip(table.primary_key.columns, version.key)]
     where += [_same_text(table.c[name], text, dialect_name)
               for name, text in version.stored]
+    where += list(also)
     result = session.execute(
         sa.update(table).where(*where).values(**values)
         .execution_options(synchronize_session=False))

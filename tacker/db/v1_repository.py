@@ -122,19 +122,35 @@ def update_instantiated_info(instance, **values):
     if instance.instantiated is None:
         raise exceptions.StaleRecord(table='vnf_instantiated_info',
                                      id=instance.id)
+    info = models.VnfInstantiatedInfo.__table__
     with db_api.writer_session() as session:
-        cas.swap(session, instance.instantiated.version, values)
+        # A terminate soft-deletes the row without touching the guarded
+        # columns; a deleted row is no longer the one that was read.
+        cas.swap(session, instance.instantiated.version, values,
+                 also=[info.c.deleted.is_(False)])
 
 
-def claim_task_state(instance_id, task_state):
-    """Set ``task_state`` if it is NULL; False when someone else holds it."""
+def claim_task_state(instance_id, task_state, *, reclaim=False,
+                     instantiation_state=None):
+    """Set ``task_state`` if it is NULL; False when someone else holds it.
+
+    ``reclaim`` also takes it over when it already is ``task_state``: for
+    a caller that holds the instance lock, which every setter of that
+    state takes first, such a value can only be left by a holder that
+    died.  ``instantiation_state`` also requires that state.
+    """
     table = models.VnfInstance.__table__
+    where = [table.c.id == instance_id, table.c.deleted.is_(False)]
+    if reclaim:
+        where.append(sa.or_(table.c.task_state.is_(None),
+                            table.c.task_state == task_state))
+    else:
+        where.append(table.c.task_state.is_(None))
+    if instantiation_state is not None:
+        where.append(table.c.instantiation_state == instantiation_state)
     with db_api.writer_session() as session:
         result = session.execute(
-            sa.update(table)
-            .where(table.c.id == instance_id, table.c.task_state.is_(None),
-                   table.c.deleted.is_(False))
-            .values(task_state=task_state))
+            sa.update(table).where(*where).values(task_state=task_state))
     return result.rowcount == 1
 
 

@@ -129,6 +129,14 @@ class Collector:
             LOG.error('Cannot synchronize vnf %(id)s: %(reason)s',
                       {'id': record.id, 'reason': message})
             self._skip(api_version, record.id, outcome.FAILED, message)
+        except Exception as exc:  # noqa: one bad record never stops a pass
+            # A record whose JSON is not what the LCM writes (a VDU kind
+            # that is no workload, a list where an object belongs, ...).
+            message = 'unreadable record (%s: %s)' % (type(exc).__name__,
+                                                      exc)
+            LOG.exception('Cannot synchronize vnf %(id)s: %(reason)s',
+                          {'id': record.id, 'reason': message})
+            self._skip(api_version, record.id, outcome.FAILED, message)
 
     # --- v2
 

@@ -53,14 +53,18 @@ class SyncEngine:
     def close(self):
         self._clients.close()
 
-    def run_pass(self, *, dry_run=False, instance_ids=None, namespaces=None):
+    def run_pass(self, *, dry_run=False, instance_ids=None, namespaces=None,
+                 wait=0):
         """Run one pass; returns an ``outcome.PassResult``.
 
         ``instance_ids`` limits it to those instances; ``namespaces``, a
         set of (VimAccess, namespace), to the instances there (the
-        event-driven passes).
+        event-driven passes).  ``wait`` is how many seconds to wait for a
+        pass already running (the periodic pass waits for event-driven
+        ones, so that a busy namespace cannot starve the others).
         """
-        if not self._running.acquire(blocking=False):
+        if not self._running.acquire(timeout=wait if wait > 0 else -1,
+                                     blocking=wait > 0):
             LOG.warning('A database synchronization pass is still '
                         'running; this one is skipped.')
             return outcome.PassResult((), (), 0.0, dry_run, overlapped=True)

@@ -57,10 +57,15 @@ def files_of(flavour, additional_params):
     files = (additional_params or {}).get(DEF_FILES)
     if files is None:
         files = flavour.kubernetes_files
-    if isinstance(files, str) or not all(isinstance(f, str)
-                                         for f in files):
+    if not isinstance(files, (list, tuple)) or not all(
+            isinstance(f, str) for f in files):
         raise exceptions.Invalid(reason='additionalParams.%s must be a '
                                  'list of file paths' % DEF_FILES)
+    for rel in files:
+        if not manifests.is_package_relative(rel):
+            raise exceptions.Invalid(reason='additionalParams.%s: %r is '
+                                     'not a path inside the package'
+                                     % (DEF_FILES, rel[:200]))
     return tuple(files)
 
 

@@ -103,7 +103,9 @@ def test_passes_never_overlap(sqlite_world):
     first = threading.Thread(target=lambda: results.append(
         engine.run_pass()))
     first.start()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    while not engine._running.locked() and time.monotonic() < deadline:
+        time.sleep(0.01)
     second = engine.run_pass()
     first.join()
     engine.close()

@@ -287,3 +287,19 @@ def test_v2_keeps_fields_it_does_not_own(world, engine):
             if i.get('vnfcConfigurableProperties')]
     assert len(kept) == 1
     assert info['metadata']['vdu_reses']['VDU1']['spec']['replicas'] == 2
+
+
+def test_one_unreadable_record_does_not_stop_the_pass(world, engine, logs):
+    from tacker.db import v2_repository
+    good = world.deploy('v2', vdus=['VDU1'])
+    bad = world.deploy('v2', vdus=['VDU1'])
+    record = v2_repository.get_instance(bad.id)
+    info = dict(record.instantiated_vnf_info)
+    info['metadata'] = dict(info['metadata'], vdu_reses={
+        'VDU1': {'kind': 'Job', 'metadata': {'name': 'vdu1'}}})
+    v2_repository.update_instance(record, instantiatedVnfInfo=info)
+    _drift(world, good)
+    result = engine.run_pass()
+    assert _status(result, good) == outcome.CHANGED
+    assert _status(result, bad) == outcome.FAILED
+    assert any(bad.id in m for m in _messages(logs, 'ERROR'))

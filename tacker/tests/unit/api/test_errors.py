@@ -166,3 +166,32 @@ def test_typed_500_errors_hide_their_text_too(sqlite_app, monkeypatch):
     resp = call(sqlite_app, 'GET', '/vnfpkgm/v1/vnf_packages')
     body = fakes.assert_problem(resp, 500)
     assert '/etc/secret' not in body['detail']
+
+
+@pytest.mark.parametrize('path,body', [
+    ('/v1.0/vims', {'vim': {
+        'name': 'k', 'type': 'kubernetes', 'auth_url': 'https://k8s:6443',
+        'vim_project': {'name': 'default'},
+        'auth_cred': {'password': 'hunter2-SECRET',
+                      'ssl_ca_cert': '-----BEGIN hunter2-SECRET'}}}),
+    ('/v1.0/vims', {'vim': {
+        'name': 'k', 'type': 'kubernetes', 'auth_url': 'https://k8s:6443',
+        'vim_project': {'name': 'default'},
+        'auth_cred': {'bearer_token': ['hunter2-SECRET']}}}),
+])
+def test_validation_errors_never_echo_secrets(sqlite_app, path, body):
+    resp = fakes.call(sqlite_app, 'POST', path, body)
+    problem = fakes.assert_problem(resp, 400)
+    assert 'auth_cred' in problem['detail']
+    assert 'hunter2' not in resp.text
+
+
+def test_a_v1_shaped_vim_list_in_v2_does_not_echo_the_token(sqlite_app):
+    resp = fakes.call(
+        sqlite_app, 'POST', '/vnflcm/v2/vnf_instances/%s/instantiate'
+        % '5a1c7f3e-0000-4000-8000-000000000001',
+        {'flavourId': 'simple', 'vimConnectionInfo': [
+            {'vimType': 'kubernetes',
+             'accessInfo': {'bearer_token': 'hunter2-SECRET'}}]})
+    assert resp.status_int in (400, 404)
+    assert 'hunter2' not in resp.text

@@ -360,6 +360,30 @@ def test_conductor_failure_is_503_without_details(api_conf, sqlite_db):
     body = fakes.assert_problem(resp, 503)
     assert 'broker' not in body['detail']
     fakes.assert_no_secrets(resp.text)
+    # Nothing will run it: the op occ is rolled back, so the instance is
+    # free for the retry, which the same broken conductor refuses again.
+    (occ,) = call(app, 'GET', '/vnflcm/v2/vnf_lcm_op_occs').json
+    assert occ['operationState'] == 'ROLLED_BACK'
+    resp = call(app, 'POST', '/vnflcm/v2/vnf_instances/%s/instantiate'
+                % inst['id'], {'flavourId': 'simple'})
+    fakes.assert_problem(resp, 503)
+
+
+@pytest.mark.parametrize('version', ['v1', 'v2'])
+def test_bad_manifest_file_lists_are_400(app, version):
+    fakes.vim()
+    fakes.onboarded_package()
+    inst = call(app, 'POST', '/vnflcm/%s/vnf_instances' % version,
+                {'vnfdId': fakes.SAMPLE_VNFD_ID}).json
+    for files in (5, {'a': 1}, ['../../../../etc/passwd'], ['/etc/passwd'],
+                  [7]):
+        resp = call(app, 'POST', '/vnflcm/%s/vnf_instances/%s/instantiate'
+                    % (version, inst['id']),
+                    {'flavourId': 'simple', 'additionalParams': {
+                        'lcm-kubernetes-def-files': files}})
+        body = fakes.assert_problem(resp, 400)
+        assert 'lcm-kubernetes-def-files' in body['detail']
+        assert 'root:' not in body['detail']
 
 
 def test_api_versions(app):

@@ -129,3 +129,27 @@ def test_v1_list_by_state_and_op_occs(db):
     assert [i.id for i in found] == [yes]
     assert [o.operation_state for o in v1_repo.list_op_occs([yes])] == [
         'COMPLETED']
+
+
+def test_v1_write_into_a_terminated_instance_is_refused(db):
+    import sqlalchemy as sa
+    from tacker.db import api as db_api
+    from tacker.db.models import v1 as v1_models
+    instance_id = factories.v1_instance()
+    read = v1_repo.get_instance(instance_id)
+    info = v1_models.VnfInstantiatedInfo.__table__
+    with db_api.writer_session() as session:  # what a terminate does
+        session.execute(sa.update(info).where(
+            info.c.vnf_instance_id == instance_id).values(deleted=True))
+    with pytest.raises(exceptions.StaleRecord):
+        v1_repo.update_instantiated_info(
+            read, scale_status=[{'aspect_id': 'a', 'scale_level': 1}])
+
+
+def test_v1_sync_claim_reclaims_only_its_own_leftover(db):
+    left = factories.v1_instance(task_state='DB_SYNCHRONIZING')
+    busy = factories.v1_instance(task_state='SCALING')
+    assert v1_repo.claim_task_state(left, 'DB_SYNCHRONIZING', reclaim=True)
+    assert not v1_repo.claim_task_state(busy, 'DB_SYNCHRONIZING',
+                                        reclaim=True)
+    assert not v1_repo.claim_task_state(left, 'DB_SYNCHRONIZING')

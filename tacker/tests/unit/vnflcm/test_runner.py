@@ -82,7 +82,7 @@ def test_recovery_clears_the_task_state_of_crashed_operations(
                                     task_state='HEALING')
     fixtures.op_occ('v1', finished, 'COMPLETED')
     report = recovery.recover()
-    assert report['v1 LCM task_state'] == 1
+    assert report['v1 op occs'] == 1
     assert v1_repository.get_instance(crashed).task_state is None
     # No recovered op occ: whoever set it still owns it.
     assert v1_repository.get_instance(finished).task_state == 'HEALING'

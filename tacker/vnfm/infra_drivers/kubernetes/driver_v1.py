@@ -25,10 +25,13 @@ class KubernetesV1Driver:
         """Hold ``task_state = DB_SYNCHRONIZING`` for the write.
 
         The claim succeeds only when task_state is NULL, in one UPDATE, so
-        a v1 LCM request that set its own task_state first wins.
+        a v1 LCM request that set its own task_state first wins.  It runs
+        under the instance lock, so a DB_SYNCHRONIZING found there was
+        left by a synchronization that died and is taken over.
         """
         if not v1_repo.claim_task_state(candidate.instance_id,
-                                        DB_SYNCHRONIZING):
+                                        DB_SYNCHRONIZING, reclaim=True,
+                                        instantiation_state='INSTANTIATED'):
             raise exceptions.LockHeld(id=candidate.instance_id)
         try:
             yield

@@ -23,12 +23,25 @@ class NoVduManifest(exceptions.Invalid):
                'StatefulSet, DaemonSet or Pod manifest in %(files)s')
 
 
+def is_package_relative(rel):
+    """True for a relative path that stays inside its package."""
+    if not rel or os.path.isabs(rel) or '\0' in rel:
+        return False
+    parts = rel.replace('\\', '/').split('/')
+    return '..' not in parts
+
+
 @functools.lru_cache(maxsize=256)
 def load(package_dir, files):
     """Every object of ``files`` (package-relative paths), in order."""
     objects = []
+    root = os.path.realpath(package_dir)
     for rel in files:
-        path = os.path.join(package_dir, rel)
+        path = os.path.realpath(os.path.join(root, rel))
+        if not is_package_relative(rel) or not path.startswith(
+                root + os.sep):
+            raise ManifestError(file=rel, reason='not a file inside the '
+                                'package')
         try:
             with open(path, encoding='utf-8') as stream:
                 docs = list(yaml.safe_load_all(stream))

@@ -1,0 +1,84 @@
+"""Recovery settles only what a dead owner left, even beside live ones."""
+
+import datetime
+import uuid
+
+from oslo_utils import timeutils
+import pytest
+
+from tacker.common import coordination
+from tacker.conductor import recovery
+from tacker.db import api as db_api
+from tacker.db.models import v1 as v1_models
+from tacker.db.models import v2 as v2_models
+from tacker.db import v1_repository
+from tacker.tests.unit.db import factories
+
+
+@pytest.fixture
+def locks(db, conf, tmp_path):
+    conf.config(backend_url='file://%s' % (tmp_path / 'locks'),
+                group='coordination')
+    yield
+    coordination.stop()
+
+
+def _op(api, instance_id, state, age_seconds):
+    when = timeutils.utcnow() - datetime.timedelta(seconds=age_seconds)
+    op_id = str(uuid.uuid4())
+    with db_api.writer_session() as session:
+        if api == 'v1':
+            session.add(v1_models.VnfLcmOpOcc(
+                id=op_id, vnf_instance_id=instance_id, operation='SCALE',
+                operation_state=state, start_time=when,
+                state_entered_time=when, is_automatic_invocation=False,
+                is_cancel_pending=False))
+        else:
+            session.add(v2_models.VnfLcmOpOccV2(
+                id=op_id, vnfInstanceId=instance_id, operation='SCALE',
+                operationState=state, startTime=when, stateEnteredTime=when,
+                isAutomaticInvocation=False, isCancelPending=False))
+    return op_id
+
+
+def _state(api, op_id):
+    with db_api.reader_session() as session:
+        if api == 'v1':
+            return session.get(v1_models.VnfLcmOpOcc, op_id).operation_state
+        return session.get(v2_models.VnfLcmOpOccV2, op_id).operationState
+
+
+@pytest.mark.parametrize('api', ['v1', 'v2'])
+def test_processing_is_failed_only_when_its_lock_is_free(locks, api):
+    if api == 'v1':
+        instance_id = factories.v1_instance(task_state='SCALING')
+    else:
+        instance_id = factories.v2_instance(info={})
+    op_id = _op(api, instance_id, 'PROCESSING', 5)
+    with coordination.instance_lock(instance_id):  # a live conductor
+        recovery.recover()
+    assert _state(api, op_id) == 'PROCESSING'
+    recovery.recover()  # the holder is gone
+    assert _state(api, op_id) == 'FAILED_TEMP'
+    if api == 'v1':
+        assert v1_repository.get_instance(instance_id).task_state is None
+
+
+def test_starting_is_rolled_back_only_once_it_is_old(locks):
+    instance_id = factories.v2_instance(info={})
+    fresh = _op('v2', instance_id, 'STARTING', 5)
+    old = _op('v2', instance_id, 'STARTING', recovery.starting_grace() + 5)
+    recovery.recover()
+    assert _state('v2', fresh) == 'STARTING'
+    assert _state('v2', old) == 'ROLLED_BACK'
+
+
+def test_a_sync_claim_is_cleared_only_when_no_sync_holds_the_lock(locks):
+    instance_id = factories.v1_instance(task_state='DB_SYNCHRONIZING')
+    with coordination.instance_lock(instance_id):
+        report = recovery.recover()
+    assert v1_repository.get_instance(
+        instance_id).task_state == 'DB_SYNCHRONIZING'
+    assert report['task_state DB_SYNCHRONIZING'] == 0
+    recovery.recover()
+    assert v1_repository.get_instance(instance_id).task_state is None
