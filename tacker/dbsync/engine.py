@@ -126,6 +126,7 @@ class SyncEngine:
             wanted.setdefault(candidate.vim, set()).add(candidate.namespace)
         if full:
             self.last_wanted = wanted
+            self._clients.retain(wanted)
         sync_conf = CONF.database_sync
         return observer.observe(
             wanted, self._clients,

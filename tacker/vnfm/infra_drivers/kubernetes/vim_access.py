@@ -81,7 +81,12 @@ def configuration(vim):
 
 
 class ClientCache:
-    """ApiClients per VIM, rebuilt when the VIM's credentials change."""
+    """ApiClients per VIM and credentials, kept across passes.
+
+    Instances may name one VIM with different credentials; each set gets
+    its own client.  ``retain`` closes the clients a full pass no longer
+    needs (a VIM removed, a token rotated).
+    """
 
     def __init__(self):
         self._clients = {}
@@ -92,11 +97,18 @@ class ClientCache:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                for old in [k for k in self._clients if k[0] == vim.vim_id]:
-                    self._clients.pop(old).close()
                 client = k8s_client.ApiClient(configuration(vim))
                 self._clients[key] = client
             return client
+
+    def retain(self, vims):
+        """Close every client but those of ``vims``."""
+        keep = {vim.cache_key() for vim in vims}
+        with self._lock:
+            stale = [k for k in self._clients if k not in keep]
+            clients = [self._clients.pop(k) for k in stale]
+        for client in clients:
+            client.close()
 
     def close(self):
         with self._lock:
