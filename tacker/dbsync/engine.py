@@ -105,7 +105,11 @@ class SyncEngine:
                                     tuple(observation.failures.values()),
                                     self._clock() - started, dry_run,
                                     not_owned=collector.not_owned)
-        LOG.info(result.summary())
+        counts = result.counts()
+        quiet = (namespaces is not None and not result.vim_failures
+                 and counts[outcome.CHANGED] + counts[outcome.FAILED] == 0)
+        # An event-driven pass that found nothing is not worth a line.
+        (LOG.debug if quiet else LOG.info)(result.summary())
         return result
 
     def _owner_filter(self):
