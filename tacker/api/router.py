@@ -100,4 +100,5 @@ def build(*, conductor=None, package_store=None):
                        POST=getattr(lcm, action))
         router.add(prefix + '/vnf_lcm_op_occs', GET=occs.index)
         router.add(prefix + '/vnf_lcm_op_occs/{id}', GET=occs.show)
+        router.add(prefix + '/vnf_lcm_op_occs/{id}/fail', POST=occs.fail)
     return router

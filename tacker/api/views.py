@@ -212,8 +212,8 @@ def _op_occ_links(base_url, version, op_id, instance_id, state):
             base_url, version, instance_id)},
     }
     if state == 'FAILED_TEMP':
-        for action in ('retry', 'rollback', 'fail'):
-            links[action] = {'href': '%s/%s' % (href, action)}
+        # Only "fail" is offered: retry and rollback are not implemented.
+        links['fail'] = {'href': '%s/fail' % href}
     return links
 
 

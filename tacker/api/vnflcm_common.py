@@ -17,6 +17,8 @@ from tacker.api import context
 from tacker.api import package_records
 from tacker.api import schemas
 from tacker.api import wsgi
+from tacker.common import coordination
+from tacker.common import exceptions
 
 LOG = logging.getLogger(__name__)
 
@@ -228,6 +230,36 @@ class OpOccControllerBase:
     def show(self, req, id):
         ctx = context.of(req)
         check_id(id, self.not_found)
+        return wsgi.json_response(self.view(self.load(ctx, id), req))
+
+    def fail(self, req, id):
+        """Give a FAILED_TEMP operation up for good (SOL003 "fail").
+
+        The operator's way out of FAILED_TEMP, which blocks further LCM
+        requests on a v2 instance.  Done under the instance lock, so it
+        never races a retry or a synchronization.
+        """
+        from tacker.vnflcm import op_occs
+        ctx = context.of(req)
+        check_id(id, self.not_found)
+        record = self.load(ctx, id)
+        instance_id = record.get('vnf_instance_id') or record.get(
+            'vnfInstanceId')
+        try:
+            with coordination.instance_lock(instance_id):
+                moved = op_occs.transition(
+                    self.API_VERSION, id, from_states=['FAILED_TEMP'],
+                    to_state='FAILED')
+        except exceptions.LockHeld:
+            raise exceptions.Conflict(
+                message='Other LCM operation of vnfInstance %s is in '
+                        'progress.' % instance_id)
+        if not moved:
+            raise exceptions.Conflict(
+                message='VnfLcmOpOcc %s is not in FAILED_TEMP; only a '
+                        'FAILED_TEMP operation can be failed.' % id)
+        LOG.info('LCM operation %(op)s of vnf %(inst)s marked FAILED by '
+                 'the operator.', {'op': id, 'inst': instance_id})
         return wsgi.json_response(self.view(self.load(ctx, id), req))
 
 

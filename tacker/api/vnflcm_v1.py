@@ -63,6 +63,7 @@ class InstanceController(common.InstanceControllerBase):
 
 
 class OpOccController(common.OpOccControllerBase):
+    API_VERSION = API_VERSION
 
     def not_found(self, op_occ_id):
         return exceptions.NotFound(what='VNF LCM operation occurrence',

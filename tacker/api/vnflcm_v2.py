@@ -60,6 +60,7 @@ class InstanceController(common.InstanceControllerBase):
 
 
 class OpOccController(common.OpOccControllerBase):
+    API_VERSION = API_VERSION
 
     def not_found(self, op_occ_id):
         return exceptions.NotFound(

@@ -326,7 +326,24 @@ def test_op_occs_never_show_secrets(app, package):
     body = call(app, 'GET', '/vnflcm/v1/vnf_lcm_op_occs/%s' % v1_op).json
     assert body['operationParams']['flavourId'] == 'simple'
     assert body['stateEnteredTime'] == '2026-01-02T03:04:05Z'
-    assert {'retry', 'rollback', 'fail'} <= set(body['_links'])
+    assert 'fail' in body['_links']
+
+
+@pytest.mark.parametrize('version', ['v1', 'v2'])
+def test_fail_ends_a_failed_temp_operation(app, package, version):
+    if version == 'v1':
+        op = fakes.v1_op_occ(fakes.v1_instance(package), state='FAILED_TEMP')
+    else:
+        op = fakes.v2_op_occ(fakes.v2_instance(), state='FAILED_TEMP')
+    base = '/vnflcm/%s/vnf_lcm_op_occs/%s' % (version, op)
+    resp = call(app, 'POST', base + '/fail')
+    assert resp.status_int == 200, resp.text
+    assert resp.json['operationState'] == 'FAILED'
+    assert call(app, 'GET', base).json['operationState'] == 'FAILED'
+    # Only FAILED_TEMP can be failed.
+    fakes.assert_problem(call(app, 'POST', base + '/fail'), 409)
+    fakes.assert_problem(call(app, 'POST', '/vnflcm/%s/vnf_lcm_op_occs/%s'
+                              '/fail' % (version, UNKNOWN)), 404)
 
 
 def test_v1_records_are_per_project(app, package):
