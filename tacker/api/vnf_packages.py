@@ -16,7 +16,7 @@ import tempfile
 from oslo_log import log as logging
 
 from tacker.api import context
-from tacker.api import package_records
+from tacker.db import package_records
 from tacker.api import schemas
 from tacker.api import views
 from tacker.api import vnflcm_common

@@ -14,7 +14,7 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from tacker.api import context
-from tacker.api import package_records
+from tacker.db import package_records
 from tacker.api import schemas
 from tacker.api import wsgi
 from tacker.common import coordination

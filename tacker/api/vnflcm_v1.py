@@ -6,7 +6,7 @@ Tacker's v1 texts (``Vnf instance <id> in <state>. Cannot <action> while
 the vnf instance is in this state.``).
 """
 
-from tacker.api import v1_instance_records as records
+from tacker.db import v1_instance_records as records
 from tacker.api import views
 from tacker.api import vnflcm_common as common
 from tacker.api.schemas import vnflcm as schemas

@@ -6,7 +6,7 @@ as in Tacker.  Texts follow Tacker's v2 (``VnfInstance <id> not found.``,
 422 for a VNFD without an enabled package).
 """
 
-from tacker.api import v2_instance_records as records
+from tacker.db import v2_instance_records as records
 from tacker.api import views
 from tacker.api import vnflcm_common as common
 from tacker.api import wsgi

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import pytest
 import webob
 
-from tacker.api import package_records
+from tacker.db import package_records
 from tacker.tests.unit.api import fakes
 
 call = fakes.call

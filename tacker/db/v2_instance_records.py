@@ -11,7 +11,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from tacker.api import package_records
+from tacker.db import package_records
 from tacker.common import coordination
 from tacker.common import exceptions
 from tacker.db import api as db_api

@@ -12,7 +12,7 @@ import uuid
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
-from tacker.api import package_records
+from tacker.db import package_records
 from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db.models import v1 as models
