@@ -26,7 +26,10 @@ def test_two_conductors_split_the_work_and_write_each_instance_once(
             e.partition.leave()
             e.close()
     checked = [{o.instance_id for o in r.outcomes} for r in results]
-    assert checked[0] and checked[1] and not checked[0] & checked[1]
+    # Which conductor gets which instance is the hash ring's business
+    # (the split itself is tested on 200 ids in test_coordination);
+    # here: none checked twice, none left out.
+    assert not checked[0] & checked[1]
     assert checked[0] | checked[1] == {i.id for i in instances}
     assert all(o.status == outcome.CHANGED
                for r in results for o in r.outcomes)
