@@ -137,11 +137,12 @@ def _succeeds(func, *args):
 def test_latency_fault_trips_client_timeout(k8s_sim):
     # urllib3 would retry the read timeout; see only the first answer.
     core = client.CoreV1Api(k8s_sim.api_client(retries=False))
-    k8s_sim.inject_latency(1.0, count=1)
+    k8s_sim.inject_latency(3.0, count=1)
     began = time.monotonic()
     with pytest.raises(urllib3.exceptions.ReadTimeoutError):
         core.list_namespaced_pod(NS, _request_timeout=0.2)
-    assert time.monotonic() - began < 0.9
+    # The client gave up long before the server would have answered.
+    assert time.monotonic() - began < 2.5
     assert core.list_namespaced_pod(NS, _request_timeout=5).items == []
     k8s_sim.inject_latency(0.2, count=1)
     began = time.monotonic()
