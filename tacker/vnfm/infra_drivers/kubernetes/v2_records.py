@@ -15,6 +15,7 @@ entry (``vnfcConfigurableProperties``, ``metadata``, ...) is kept, and
 entries keep their order; added entries are appended.
 """
 
+import collections
 import copy
 
 from tacker.vnfm.infra_drivers.kubernetes import model
@@ -77,37 +78,44 @@ def apply_plan_v2(instantiated_vnf_info, plan):
     resources = info.get("vnfcResourceInfo") or []
     vnfc_infos = info.get("vnfcInfo") or []
 
-    renames = {}   # old entry id -> (vdu_id, new pod name)
-    removed = set()
+    # Per entry id, the actions the plan asks for, in order.  A record may
+    # hold one id twice (a second entry claiming a pod); reconcile then
+    # keeps the first and acts on the later ones, and so must this.
+    actions = collections.defaultdict(list)
     added = []
     for change in plan.vdu_changes:
         for rename in change.renamed:
-            renames[rename.entry_id] = (change.vdu_id, rename.pod.name)
-        removed.update(v.entry_id for v in change.removed)
+            actions[rename.entry_id].append((change.vdu_id, rename.pod.name))
+        for vnfc in change.removed:
+            actions[vnfc.entry_id].append(None)
         added.extend((change.vdu_id, change.kind, pod)
                      for pod in change.added)
 
     new_resources = []
+    next_action = _Actions(actions, [e.get("id") for e in resources])
     for entry in resources:
         entry_id = entry.get("id")
-        if entry_id in removed:
-            continue
-        if entry_id in renames:
-            pod_name = renames[entry_id][1]
+        action = next_action(entry_id)
+        if action is _KEEP:
+            new_resources.append(entry)
+        elif action is not None:
+            pod_name = action[1]
             entry["id"] = pod_name
             entry.setdefault("computeResource", {})["resourceId"] = pod_name
-        new_resources.append(entry)
+            new_resources.append(entry)
     new_vnfc_infos = []
+    next_action = _Actions(actions,
+                           [e.get("vnfcResourceInfoId") for e in vnfc_infos])
     for entry in vnfc_infos:
-        ref = entry.get("vnfcResourceInfoId")
-        if ref in removed:
-            continue
-        if ref in renames:
-            vdu_id, pod_name = renames[ref]
+        action = next_action(entry.get("vnfcResourceInfoId"))
+        if action is _KEEP:
+            new_vnfc_infos.append(entry)
+        elif action is not None:
+            vdu_id, pod_name = action
             entry["vnfcResourceInfoId"] = pod_name
             entry["id"] = vnfc_info_id(entry.get("vduId") or vdu_id,
                                        pod_name)
-        new_vnfc_infos.append(entry)
+            new_vnfc_infos.append(entry)
     for vdu_id, kind, pod in added:
         new_resources.append({
             "id": pod.name, "vduId": vdu_id,
@@ -125,6 +133,32 @@ def apply_plan_v2(instantiated_vnf_info, plan):
     _apply_levels(info, plan.level_changes)
     _apply_replicas(info, plan.vdu_changes)
     return info
+
+
+_KEEP = object()
+
+
+class _Actions:
+    """Hands out the action for each occurrence of an entry id in order.
+
+    The first ``occurrences - actions`` occurrences are kept as they are;
+    each later one takes the next action: ``(vdu_id, pod)`` to rename,
+    None to remove.
+    """
+
+    def __init__(self, actions, ids):
+        self._actions = actions
+        self._total = collections.Counter(ids)
+        self._seen = collections.Counter()
+
+    def __call__(self, entry_id):
+        index = self._seen[entry_id]
+        self._seen[entry_id] += 1
+        queue = self._actions.get(entry_id, ())
+        kept = max(0, self._total[entry_id] - len(queue))
+        if index < kept:
+            return _KEEP
+        return queue[index - kept] if index - kept < len(queue) else _KEEP
 
 
 def _apply_levels(info, level_changes):

@@ -142,6 +142,17 @@ def test_apply_then_reconcile_is_empty():
     assert plan_for(new, running).is_empty
 
 
+def test_an_id_stored_twice_keeps_one_entry():
+    record = info(["p1", "p1"], level=1)
+    for running in (["p1"], ["p1", "p7"]):
+        new = v2_records.apply_plan_v2(record, plan_for(record, running))
+        ids = [e["id"] for e in new["vnfcResourceInfo"]]
+        assert sorted(ids) == sorted(running)
+        assert sorted(e["vnfcResourceInfoId"]
+                      for e in new["vnfcInfo"]) == sorted(running)
+        assert plan_for(new, running).is_empty
+
+
 def test_from_raw_objects_to_new_record():
     """A pod auto-healed by Kubernetes, end to end through the pure core."""
     dep, rs, pods = k8s.deployment_tree("vdu1", 2)
