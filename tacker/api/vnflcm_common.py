@@ -103,22 +103,16 @@ def check_id(value, not_found):
     return value
 
 
-class InstanceControllerBase:
-    """``/vnflcm/<version>/vnf_instances`` and its actions."""
+class CollectionBase:
+    """GET of a collection and of one member; the versions fill the hooks."""
 
     API_VERSION = None
-    ACTION_SCHEMAS = None
-    CREATE_SCHEMA = None
 
-    def __init__(self, *, gateway):
-        self.gateway = gateway
-
-    # Hooks the versions fill in.
-    def not_found(self, instance_id):
+    def not_found(self, member_id):
         raise NotImplementedError
 
-    def load(self, ctx, instance_id):
-        """The instance visible to ``ctx``; returns what ``view`` takes."""
+    def load(self, ctx, member_id):
+        """The member visible to ``ctx``; returns what ``view`` takes."""
         raise NotImplementedError
 
     def load_all(self, ctx):
@@ -126,6 +120,26 @@ class InstanceControllerBase:
 
     def view(self, record, req):
         raise NotImplementedError
+
+    def index(self, req):
+        ctx = context.of(req)
+        return wsgi.json_response(
+            [self.view(record, req) for record in self.load_all(ctx)])
+
+    def show(self, req, id):
+        ctx = context.of(req)
+        check_id(id, self.not_found)
+        return wsgi.json_response(self.view(self.load(ctx, id), req))
+
+
+class InstanceControllerBase(CollectionBase):
+    """``/vnflcm/<version>/vnf_instances`` and its actions."""
+
+    ACTION_SCHEMAS = None
+    CREATE_SCHEMA = None
+
+    def __init__(self, *, gateway):
+        self.gateway = gateway
 
     def create_record(self, ctx, package, body):
         raise NotImplementedError
@@ -143,16 +157,6 @@ class InstanceControllerBase:
         return ctx.project_id
 
     # The endpoints.
-    def index(self, req):
-        ctx = context.of(req)
-        return wsgi.json_response(
-            [self.view(record, req) for record in self.load_all(ctx)])
-
-    def show(self, req, id):
-        ctx = context.of(req)
-        check_id(id, self.not_found)
-        return wsgi.json_response(self.view(self.load(ctx, id), req))
-
     def create(self, req):
         ctx = context.of(req)
         body = schemas.validate(self.CREATE_SCHEMA, wsgi.read_json(req))
@@ -207,30 +211,8 @@ class InstanceControllerBase:
         return self._action(req, id, 'terminate')
 
 
-class OpOccControllerBase:
+class OpOccControllerBase(CollectionBase):
     """``/vnflcm/<version>/vnf_lcm_op_occs``."""
-
-    def not_found(self, op_occ_id):
-        raise NotImplementedError
-
-    def load(self, ctx, op_occ_id):
-        raise NotImplementedError
-
-    def load_all(self, ctx):
-        raise NotImplementedError
-
-    def view(self, record, req):
-        raise NotImplementedError
-
-    def index(self, req):
-        ctx = context.of(req)
-        return wsgi.json_response(
-            [self.view(record, req) for record in self.load_all(ctx)])
-
-    def show(self, req, id):
-        ctx = context.of(req)
-        check_id(id, self.not_found)
-        return wsgi.json_response(self.view(self.load(ctx, id), req))
 
     def fail(self, req, id):
         """Give a FAILED_TEMP operation up for good (SOL003 "fail").
