@@ -16,7 +16,6 @@ import dataclasses
 import sqlalchemy as sa
 
 from tacker.common import exceptions
-from tacker.db import types
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,8 +73,3 @@ def swap(session, version, values, also=()):
     if result.rowcount != 1:
         raise exceptions.StaleRecord(table=table.name,
                                      id='/'.join(map(str, version.key)))
-
-
-def stored_text(value):
-    """The text a JSON column stores for ``value`` (for tests and fakes)."""
-    return types.dump(value)

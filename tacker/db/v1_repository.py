@@ -8,7 +8,6 @@ instantiated info columns against the version read.
 
 import dataclasses
 
-from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from tacker.common import exceptions
@@ -164,16 +163,6 @@ def release_task_state(instance_id, task_state):
                    table.c.task_state == task_state)
             .values(task_state=None))
     return result.rowcount == 1
-
-
-def clear_task_state_everywhere(task_state):
-    """Start-up recovery: clear ``task_state`` left by a crashed process."""
-    table = models.VnfInstance.__table__
-    with db_api.writer_session() as session:
-        result = session.execute(
-            sa.update(table).where(table.c.task_state == task_state)
-            .values(task_state=None, updated_at=timeutils.utcnow()))
-    return result.rowcount
 
 
 def _to_op_occ(row):

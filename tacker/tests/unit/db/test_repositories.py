@@ -113,14 +113,6 @@ def test_v1_task_state_claim_is_exclusive(db):
     assert v1_repo.get_instance(instance_id).task_state is None
 
 
-def test_v1_startup_clears_only_leftover_sync_claims(db):
-    left = factories.v1_instance(task_state='DB_SYNCHRONIZING')
-    busy = factories.v1_instance(task_state='SCALING')
-    assert v1_repo.clear_task_state_everywhere('DB_SYNCHRONIZING') == 1
-    assert v1_repo.get_instance(left).task_state is None
-    assert v1_repo.get_instance(busy).task_state == 'SCALING'
-
-
 def test_v1_list_by_state_and_op_occs(db):
     yes = factories.v1_instance()
     factories.v1_instance(state='NOT_INSTANTIATED')
