@@ -3,6 +3,11 @@
 Callers use ``writer_session()`` / ``reader_session()``; each yields a
 SQLAlchemy session inside one transaction, committed when the block ends
 without an exception and rolled back otherwise.
+
+JSON cells reach the models as text on every backend: psycopg2 parses a
+PostgreSQL ``json`` column (Tacker's v2 columns) by itself, which would
+hide Tacker's JSON-text-in-JSON form and the exact stored text the
+compare-and-swap needs, so connections to PostgreSQL are told not to.
 """
 
 import contextlib
@@ -10,6 +15,7 @@ import os
 import threading
 
 from oslo_db.sqlalchemy import enginefacade
+import sqlalchemy as sa
 from sqlalchemy import engine as sa_engine
 
 import tacker.conf
@@ -18,6 +24,19 @@ CONF = tacker.conf.CONF
 
 _LOCK = threading.Lock()
 _FACADE = {'ctx': None}
+
+
+def _json_as_text(dbapi_connection, _record):
+    if type(dbapi_connection).__module__.startswith('psycopg2'):
+        from psycopg2 import extras
+
+        def unparsed(text):
+            return text
+        extras.register_default_json(dbapi_connection, loads=unparsed)
+        extras.register_default_jsonb(dbapi_connection, loads=unparsed)
+
+
+sa.event.listen(sa_engine.Engine, 'connect', _json_as_text)
 
 
 class _Context:

@@ -1,9 +1,34 @@
-"""Column types shared by the models."""
+"""Column types shared by the models, and how JSON cells are decoded.
 
+Tacker keeps JSON in text columns (v1) and in JSON columns (v2); storing
+and reading the exact text also lets a compare-and-swap compare what was
+read with what is there now.  The text is written the way Tacker's own
+serializer writes it (``json.dumps`` with its default separators).
+
+A cell that cannot be decoded is returned as an ``Unreadable`` value, not
+raised: one bad row must never make a whole query fail.  Repositories
+turn such a value into a problem of that record (``field_problem``).
+"""
+
+import dataclasses
 import json
 
+from oslo_log import log as logging
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Unreadable:
+    """What a JSON cell held when it could not be decoded.
+
+    ``reason`` says what is wrong with it, never what it holds: cells may
+    carry secrets.
+    """
+
+    reason: str
 
 
 def _long_text():
@@ -11,11 +36,7 @@ def _long_text():
 
 
 class Json(sa.types.TypeDecorator):
-    """A JSON document stored as text.
-
-    Tacker keeps JSON in text columns; storing the exact text also lets a
-    compare-and-swap compare what was read with what is there now.
-    """
+    """A JSON document stored as its text."""
 
     impl = sa.Text
     cache_ok = True
@@ -33,10 +54,72 @@ class Json(sa.types.TypeDecorator):
 def dump(value):
     if value is None:
         return None
-    return json.dumps(value, separators=(',', ':'))
+    return json.dumps(value)
 
 
 def load(text):
+    """The document a cell holds, or ``Unreadable``."""
     if text is None:
         return None
-    return json.loads(text)
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = text.decode('utf-8')
+        except UnicodeDecodeError:
+            return Unreadable('not UTF-8 text')
+    if not isinstance(text, str):
+        # A driver that parsed the JSON itself (psycopg2 on a PostgreSQL
+        # json column when the connection hook is not installed).
+        return text
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        return Unreadable('not JSON (%s at character %s)'
+                          % (getattr(exc, 'msg', 'invalid'),
+                             getattr(exc, 'pos', '?')))
+    except RecursionError:
+        return Unreadable('JSON nested too deeply')
+
+
+def field_problem(field, value, expected):
+    """A one-line problem for ``field``, or None when ``value`` fits.
+
+    ``expected`` is ``dict`` or ``list``; None is always accepted.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Unreadable):
+        return '%s: %s' % (field, value.reason)
+    if not isinstance(value, expected):
+        return '%s: a JSON %s was expected, found a JSON %s' % (
+            field, _json_kind(expected), _json_kind(type(value)))
+    return None
+
+
+_JSON_KINDS = {dict: 'object', list: 'array', str: 'string', int: 'number',
+               float: 'number', bool: 'boolean'}
+
+
+def _json_kind(python_type):
+    return _JSON_KINDS.get(python_type, python_type.__name__)
+
+
+def readable_columns(obj):
+    """``{attribute: value}`` of an ORM row; unreadable cells are None.
+
+    For the API, which shows such a cell as null rather than failing
+    the whole answer; each one is logged at ERROR.
+    """
+    mapper = sa.inspect(obj).mapper
+    values = {}
+    for column in mapper.column_attrs:
+        value = getattr(obj, column.key)
+        if isinstance(value, Unreadable):
+            LOG.error('%(table)s %(id)s: column %(column)s cannot be read '
+                      '(%(reason)s); it is shown as null.',
+                      {'table': mapper.local_table.name,
+                       'id': getattr(obj, 'id', '?'),
+                       'column': column.columns[0].name,
+                       'reason': value.reason})
+            value = None
+        values[column.key] = value
+    return values

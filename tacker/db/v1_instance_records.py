@@ -16,13 +16,13 @@ from tacker.db import package_records
 from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db.models import v1 as models
+from tacker.db import types
 
 NOT_INSTANTIATED = 'NOT_INSTANTIATED'
 
 
 def _dict(obj):
-    return {c.key: getattr(obj, c.key)
-            for c in sa.inspect(obj).mapper.column_attrs}
+    return types.readable_columns(obj)
 
 
 def _not_found(instance_id):

@@ -4,6 +4,12 @@ An instance is read together with its live ``vnf_instantiated_info`` row.
 Two kinds of guarded write exist: the ``task_state`` claim, one atomic
 ``UPDATE ... WHERE task_state IS NULL``, and the compare-and-swap of the
 instantiated info columns against the version read.
+
+Records hold plain dicts (``storage_v1`` decodes Tacker's primitives);
+writes encode them back into Tacker's form.  A column that cannot be
+read is listed in the record's ``problems`` (field and reason, never the
+value), and the record is still returned: one bad row never hides the
+others.
 """
 
 import dataclasses
@@ -14,6 +20,8 @@ from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db import cas
 from tacker.db.models import v1 as models
+from tacker.db import storage_v1
+from tacker.db import types
 
 INFO_GUARDED = ('vnfc_resource_info', 'scale_status', 'vnfc_info')
 
@@ -28,6 +36,9 @@ class InstantiatedInfoV1:
     instantiation_level_id: str | None
     additional_params: dict | None
     version: cas.RowVersion = dataclasses.field(repr=False, compare=False)
+    # The lists as stored, for writing back in Tacker's form.
+    stored: dict = dataclasses.field(repr=False, compare=False,
+                                     default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +52,8 @@ class InstanceV1:
     vim_connection_info: list
     vnf_metadata: dict
     instantiated: InstantiatedInfoV1 | None
+    # One line per column that could not be read ("field: reason").
+    problems: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,29 +84,57 @@ def _instance_select():
             .where(i.deleted.is_(False)))
 
 
+def _decoded_lists(row, columns, problems):
+    plain, stored = {}, {}
+    for column in columns:
+        value = getattr(row, column)
+        problem = types.field_problem(column, value, list)
+        if problem is None:
+            plain[column], problem = storage_v1.decode_list(column, value)
+            stored[column] = value
+        else:
+            plain[column] = []
+        if problem:
+            problems.append(problem)
+    return plain, stored
+
+
+def _object(row, column, problems):
+    value = getattr(row, column)
+    problem = types.field_problem(column, value, dict)
+    if problem:
+        problems.append(problem)
+        return {}
+    return value or {}
+
+
 def _to_instance(row):
+    problems = []
     instantiated = None
     if row.info_id is not None:
         version = cas.RowVersion(
             model=models.VnfInstantiatedInfo, key=(row.info_id,),
             stored=tuple((n, getattr(row, 'raw_' + n))
                          for n in INFO_GUARDED))
+        lists, stored = _decoded_lists(row, INFO_GUARDED, problems)
         instantiated = InstantiatedInfoV1(
             id=row.info_id, flavour_id=row.flavour_id,
-            vnfc_resource_info=row.vnfc_resource_info or [],
-            scale_status=row.scale_status or [],
-            vnfc_info=row.vnfc_info or [],
+            vnfc_resource_info=lists['vnfc_resource_info'],
+            scale_status=lists['scale_status'],
+            vnfc_info=lists['vnfc_info'],
             instantiation_level_id=row.instantiation_level_id,
-            additional_params=row.additional_params,
-            version=version)
+            additional_params=_object(row, 'additional_params', problems),
+            version=version, stored=stored)
+    connections, _ = _decoded_lists(row, ('vim_connection_info',),
+                                    problems)
     return InstanceV1(
         id=row.id, vnfd_id=row.vnfd_id, vnf_pkg_id=row.vnf_pkg_id,
         tenant_id=row.tenant_id,
         instantiation_state=row.instantiation_state,
         task_state=row.task_state,
-        vim_connection_info=row.vim_connection_info or [],
-        vnf_metadata=row.vnf_metadata or {},
-        instantiated=instantiated)
+        vim_connection_info=connections['vim_connection_info'],
+        vnf_metadata=_object(row, 'vnf_metadata', problems),
+        instantiated=instantiated, problems=tuple(problems))
 
 
 def list_instances(instantiation_state=None, ids=None):
@@ -122,11 +163,22 @@ def update_instantiated_info(instance, **values):
         raise exceptions.StaleRecord(table='vnf_instantiated_info',
                                      id=instance.id)
     info = models.VnfInstantiatedInfo.__table__
+    values = encode(values, instance.instantiated.stored)
     with db_api.writer_session() as session:
         # A terminate soft-deletes the row without touching the guarded
         # columns; a deleted row is no longer the one that was read.
         cas.swap(session, instance.instantiated.version, values,
                  also=[info.c.deleted.is_(False)])
+
+
+def encode(values, stored=None):
+    """``values`` with every object list in Tacker's stored form."""
+    stored = stored or {}
+    return {column: (storage_v1.encode_list(column, value,
+                                            stored.get(column))
+                     if column in storage_v1.LIST_COLUMNS
+                     and value is not None else value)
+            for column, value in values.items()}
 
 
 def claim_task_state(instance_id, task_state, *, reclaim=False,

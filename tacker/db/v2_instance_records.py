@@ -16,6 +16,7 @@ from tacker.common import coordination
 from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db.models import v2 as models
+from tacker.db import types
 
 NOT_INSTANTIATED = 'NOT_INSTANTIATED'
 # An op occ in one of these states still owns its instance.
@@ -23,8 +24,7 @@ BUSY_STATES = ('STARTING', 'PROCESSING', 'ROLLING_BACK', 'FAILED_TEMP')
 
 
 def _dict(obj):
-    values = {c.key: getattr(obj, c.key)
-              for c in sa.inspect(obj).mapper.column_attrs}
+    values = types.readable_columns(obj)
     if 'metadata_' in values:
         values['metadata'] = values.pop('metadata_')
     return values

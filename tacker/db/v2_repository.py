@@ -3,6 +3,11 @@
 Readers return plain frozen dataclasses, never live ORM objects, so
 nothing outside this module can write by accident.  Writes go through
 ``cas.swap`` against the version read.
+
+Object fields are decoded and encoded by their column type
+(``storage_v2``); a column that cannot be read, or holds the wrong kind
+of JSON, is listed in the record's ``problems`` (field and reason, never
+the value) and the record is still returned.
 """
 
 import dataclasses
@@ -13,6 +18,7 @@ from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db import cas
 from tacker.db.models import v2 as models
+from tacker.db import types
 
 # The columns an instance write may change, guarded by compare-and-swap.
 GUARDED = ('instantiationState', 'instantiatedVnfInfo', 'metadata')
@@ -27,6 +33,8 @@ class InstanceV2:
     instantiated_vnf_info: dict | None
     metadata: dict | None
     version: cas.RowVersion = dataclasses.field(repr=False, compare=False)
+    # One line per column that could not be read ("field: reason").
+    problems: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,13 +55,25 @@ def _instance_select():
 
 
 def _to_instance(row):
+    problems = []
+
+    def checked(field, value):
+        problem = types.field_problem(field, value, dict)
+        if problem:
+            problems.append(problem)
+            return None
+        return value
+
     return InstanceV2(
         id=row.id, vnfd_id=row.vnfdId,
         instantiation_state=row.instantiationState,
-        vim_connection_info=row.vimConnectionInfo or {},
-        instantiated_vnf_info=row.instantiatedVnfInfo,
-        metadata=row.metadata_,
-        version=cas.version_from_row(models.VnfInstanceV2, row, GUARDED))
+        vim_connection_info=checked('vimConnectionInfo',
+                                    row.vimConnectionInfo) or {},
+        instantiated_vnf_info=checked('instantiatedVnfInfo',
+                                      row.instantiatedVnfInfo),
+        metadata=checked('metadata', row.metadata_),
+        version=cas.version_from_row(models.VnfInstanceV2, row, GUARDED),
+        problems=tuple(problems))
 
 
 def list_instances(instantiation_state=None, ids=None):

@@ -107,6 +107,16 @@ class Collector:
         self.outcomes.append(outcome.Outcome(instance_id, api_version,
                                              status, reason))
 
+    def _readable(self, api_version, records):
+        for record in records:
+            if not record.problems:
+                yield record
+                continue
+            reason = 'unreadable record: ' + '; '.join(record.problems)
+            LOG.error('Cannot synchronize vnf %(id)s: %(reason)s',
+                      {'id': record.id, 'reason': reason})
+            self._skip(api_version, record.id, outcome.FAILED, reason)
+
     def _checkable(self, api_version, records, op_occs):
         grouped = _group(op_occs)
         for record in records:
@@ -141,9 +151,9 @@ class Collector:
     # --- v2
 
     def _collect_v2(self, instance_ids):
-        records = self._mine(v2_repo.list_instances(INSTANTIATED,
-                                                    ids=instance_ids),
-                             _v2_namespace)
+        records = list(self._readable('v2', self._mine(
+            v2_repo.list_instances(INSTANTIATED, ids=instance_ids),
+            _v2_namespace)))
         if not records:
             return
         op_occs = v2_repo.list_op_occs([r.id for r in records])
@@ -153,7 +163,7 @@ class Collector:
         registered = vim_repository.get_vims(
             {c.get('vimId') for r in records
              for c in (r.vim_connection_info or {}).values()
-             if isinstance(c, dict) and c.get('vimId')})
+             if isinstance(c, dict) and isinstance(c.get('vimId'), str)})
         for record in records:
             self._add('v2', record, lambda r: self._v2_candidate(
                 r, packages, registered))
@@ -175,15 +185,16 @@ class Collector:
                           or flavour.kubernetes_files)
             targets = manifests.vdu_targets(
                 flavour, manifests.load(package_dir, files), files)
-        return Candidate('v2', record, vim, _v2_namespace(record), flavour,
-                         targets)
+        namespace = _checked_namespace(_v2_namespace(record),
+                                       'instantiatedVnfInfo.metadata')
+        return Candidate('v2', record, vim, namespace, flavour, targets)
 
     # --- v1
 
     def _collect_v1(self, instance_ids):
-        records = self._mine(v1_repo.list_instances(INSTANTIATED,
-                                                    ids=instance_ids),
-                             _v1_namespace)
+        records = list(self._readable('v1', self._mine(
+            v1_repo.list_instances(INSTANTIATED, ids=instance_ids),
+            _v1_namespace)))
         if not records:
             return
         op_occs = v1_repo.list_op_occs([r.id for r in records])
@@ -215,16 +226,33 @@ class Collector:
         return Candidate('v1', record,
                          vim_access.from_v1_vim(vim.id, vim.auth_url,
                                                 vim.auth_cred),
-                         _v1_namespace(record), flavour, targets)
+                         _checked_namespace(_v1_namespace(record),
+                                            'vnf_metadata.namespace'),
+                         flavour, targets)
+
+
+def _namespace(value):
+    """A stored namespace, 'default' when unset, None when not a name."""
+    if value is None or value == '':
+        return 'default'
+    return value if isinstance(value, str) else None
 
 
 def _v2_namespace(record):
-    info = record.instantiated_vnf_info or {}
-    return (info.get('metadata') or {}).get('namespace') or 'default'
+    metadata = (record.instantiated_vnf_info or {}).get('metadata') or {}
+    return _namespace(metadata.get('namespace')
+                      if isinstance(metadata, dict) else metadata)
 
 
 def _v1_namespace(record):
-    return (record.vnf_metadata or {}).get('namespace') or 'default'
+    return _namespace(record.vnf_metadata.get('namespace'))
+
+
+def _checked_namespace(namespace, field):
+    if namespace is None:
+        raise NotCheckable('unreadable record: %s is not a namespace name'
+                           % field)
+    return namespace
 
 
 def _v1_vim_id(record):
@@ -232,7 +260,7 @@ def _v1_vim_id(record):
         if isinstance(connection, dict):
             data = connection.get('tacker_object.data', connection)
             vim_id = data.get('vim_id') or data.get('vimId')
-            if vim_id:
+            if vim_id and isinstance(vim_id, str):
                 return vim_id
     return None
 

@@ -161,8 +161,9 @@ class Records:
                        instances.c.deleted.is_(False),
                        instances.c.instantiation_state == NOT_INSTANTIATED)
                 .values(instantiation_state=INSTANTIATED,
-                        vim_connection_info=[connection],
-                        vnf_metadata=metadata, updated_at=now))
+                        vnf_metadata=metadata, updated_at=now,
+                        **v1_repo.encode(
+                            {'vim_connection_info': [connection]})))
             if result.rowcount != 1:
                 raise exceptions.StaleRecord(table='vnf_instances',
                                              id=record.id)
@@ -178,13 +179,14 @@ class Records:
                 flavour_id=deployment.flavour.flavour_id,
                 ext_cp_info=[], ext_virtual_link_info=[],
                 ext_managed_virtual_link_info=[],
-                vnfc_resource_info=vnfcs,
                 vnf_virtual_link_resource_info=[],
                 virtual_storage_resource_info=[], vnfc_info=[],
                 vnf_state='STARTED',
                 instantiation_level_id=params.get('instantiationLevelId'),
-                additional_params=additional, scale_status=scale_status,
-                created_at=now, deleted=False))
+                additional_params=additional, created_at=now,
+                deleted=False, **v1_repo.encode(
+                    {'vnfc_resource_info': vnfcs,
+                     'scale_status': scale_status})))
 
     def write_plan(self, record, deployment, plan):
         if plan.is_empty:

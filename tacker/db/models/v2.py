@@ -1,9 +1,14 @@
-"""v2 tables: CamelCase names, plain SOL JSON, no soft delete."""
+"""v2 tables: CamelCase names, SOL JSON, no soft delete.
+
+Object-valued fields use ``storage_v2.ObjectJson`` (Tacker's JSON text in
+a JSON column); key-value fields hold plain JSON.
+"""
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from tacker.db.models import base
+from tacker.db import storage_v2
 from tacker.db import types
 
 _col = orm.mapped_column
@@ -21,9 +26,9 @@ class VnfInstanceV2(base.BASE):
     vnfSoftwareVersion = _col(sa.String(255), nullable=False)
     vnfdVersion = _col(sa.String(255), nullable=False)
     vnfConfigurableProperties = _col(types.Json)
-    vimConnectionInfo = _col(types.Json)
+    vimConnectionInfo = _col(storage_v2.ObjectJson)
     instantiationState = _col(sa.String(255), nullable=False)
-    instantiatedVnfInfo = _col(types.Json)
+    instantiatedVnfInfo = _col(storage_v2.ObjectJson)
     # 'metadata' is reserved by SQLAlchemy's declarative base.
     metadata_ = _col('metadata', types.Json)
     extensions = _col(types.Json)
@@ -43,9 +48,9 @@ class VnfLcmOpOccV2(base.BASE):
     operationParams = _col(types.Json)
     isCancelPending = _col(sa.Boolean, nullable=False)
     cancelMode = _col(sa.String(255))
-    error = _col(types.Json)
-    resourceChanges = _col(types.Json)
-    changedInfo = _col(types.Json)
-    changedExtConnectivity = _col(types.Json)
-    modificationsTriggeredByVnfPkgChange = _col(types.Json)
+    error = _col(storage_v2.ObjectJson)
+    resourceChanges = _col(storage_v2.ObjectJson)
+    changedInfo = _col(storage_v2.ObjectJson)
+    changedExtConnectivity = _col(storage_v2.ObjectJson)
+    modificationsTriggeredByVnfPkgChange = _col(storage_v2.ObjectJson)
     vnfSnapshotInfoId = _col(sa.String(255))

@@ -143,8 +143,9 @@ def test_v1_lifecycle(env):
     record = _v1_record(inst)
     assert record.instantiation_state == 'INSTANTIATED'
     assert record.task_state is None
-    assert record.vim_connection_info == [
-        {'id': env.vim.id, 'vim_id': env.vim.id, 'vim_type': 'kubernetes'}]
+    (connection,) = record.vim_connection_info
+    assert {k: connection[k] for k in ('id', 'vim_id', 'vim_type')} == {
+        'id': env.vim.id, 'vim_id': env.vim.id, 'vim_type': 'kubernetes'}
     assert record.vnf_metadata == {'namespace': 'default'}
     info = record.instantiated
     assert info.flavour_id == 'simple'
@@ -211,9 +212,9 @@ def test_v1_instantiate_then_instantiate_again_after_terminate(env):
                 'flavourId': 'simple',
                 'vimConnectionInfo': [{'id': 'c1', 'vimId': env.vim.id,
                                        'vimType': 'kubernetes'}]}))
-        record = _v1_record(inst)
-        assert record.vim_connection_info == [
-            {'id': 'c1', 'vim_id': env.vim.id, 'vim_type': 'kubernetes'}]
+        (connection,) = _v1_record(inst).vim_connection_info
+        assert {k: connection[k] for k in ('id', 'vim_id', 'vim_type')} == {
+            'id': 'c1', 'vim_id': env.vim.id, 'vim_type': 'kubernetes'}
         helpers.assert_sync_unchanged(inst)
         helpers.assert_completed(helpers.run('v1', inst, 'TERMINATE', {}))
     helpers.assert_nothing_left(env.cluster)

@@ -2,14 +2,10 @@
 
 v1 keeps a CNF's VNFCs in ``vnf_instantiated_info.vnfc_resource_info``
 (a JSON list) and its levels in ``scale_status`` (a JSON list of
-``{aspect_id, scale_level}``).  Rows written by Tacker hold either
-versioned-object primitives (``tacker_object.name`` / ``namespace`` /
-``version`` / ``data`` / ``changes`` wrappers, the nested
-``compute_resource`` wrapped as a ``ResourceHandle``) or plain dicts.
-
-Reading accepts both.  Writing always produces plain dicts, for the
-whole list, not only for the entries that changed: one shape per row,
-which Tacker's own readers accept too.
+``{aspect_id, scale_level}``).  Tacker stores their elements as
+versioned-object primitives; ``tacker.db.storage_v1`` decodes and
+encodes that form, so this module works on plain dicts only (it still
+accepts primitives, for callers holding a stored list).
 
 The v1 record has no copy of the manifests, so the caller passes the
 VDU targets (from the VNFD: a VDU's ``properties.name`` is the name of
@@ -22,29 +18,17 @@ JSON, in ``metadata["Pod"]``.  An added entry gets an id from
 ``metadata`` keys (the workload's JSON) from another entry of its VDU.
 """
 
-import copy
 import json
 import uuid
 
+from tacker.db import storage_v1
 from tacker.vnfm.infra_drivers.kubernetes import model
 
 
-OBJECT_DATA_KEY = "tacker_object.data"
 POD_METADATA_KEY = "Pod"
 
-
-def unwrap(value):
-    """Plain JSON values from versioned-object primitives, recursively.
-
-    Returns new containers; ``value`` itself is not changed.
-    """
-    if isinstance(value, dict):
-        if OBJECT_DATA_KEY in value:
-            return unwrap(value[OBJECT_DATA_KEY] or {})
-        return {key: unwrap(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [unwrap(item) for item in value]
-    return copy.deepcopy(value)
+# Plain JSON values from (possibly) versioned-object primitives.
+unwrap = storage_v1.to_plain
 
 
 def stored_from_v1(instance_id, *, vnfc_resource_info, scale_status,
