@@ -1,12 +1,14 @@
 """Entry point of oslo-config-generator for the 'tacker' namespace."""
 
 from tacker.conf import coordination
+from tacker.conf import credentials
 from tacker.conf import database_sync
 from tacker.conf import default
 from tacker.conf import vnf_package
 from tacker.conf import vnflcm
 
-_MODULES = (default, database_sync, coordination, vnf_package, vnflcm)
+_MODULES = (default, database_sync, coordination, vnf_package, vnflcm,
+            credentials)
 
 
 def list_opts():

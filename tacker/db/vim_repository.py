@@ -2,9 +2,15 @@
 
 Secrets (bearer token, password, CA data) stay in ``vimauths.auth_cred``;
 ``VimRecord``'s repr hides them, and the API never returns them.
+
+A live VIM has ``deleted_at`` set to the earliest datetime, as Tacker
+writes it (so that its unique key on tenant, name and ``deleted_at``
+holds); rows of earlier builds of this project hold NULL there, and both
+are read as live.
 """
 
 import dataclasses
+import datetime
 import uuid
 
 import sqlalchemy as sa
@@ -12,6 +18,15 @@ import sqlalchemy as sa
 from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db.models import v1 as models
+
+
+# Tacker's "not deleted" value of vims.deleted_at.
+LIVE = datetime.datetime.min
+
+
+def _live():
+    deleted_at = models.Vim.deleted_at
+    return sa.or_(deleted_at.is_(None), deleted_at == LIVE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +50,7 @@ def _select():
                       v.is_default, v.extra, v.created_at, a.auth_url,
                       a.auth_cred, a.vim_project)
             .join(a, a.vim_id == v.id)
-            .where(v.deleted_at.is_(None)))
+            .where(_live()))
 
 
 def _record(row):
@@ -90,8 +105,7 @@ def create_vim(*, name, tenant_id, auth_url, auth_cred, description=None,
         clash = session.execute(
             sa.select(models.Vim.id).where(
                 models.Vim.tenant_id == tenant_id,
-                models.Vim.name == name,
-                models.Vim.deleted_at.is_(None))).first()
+                models.Vim.name == name, _live())).first()
         if clash is not None:
             raise exceptions.Conflict(
                 reason='a VIM named %s already exists in project %s'
@@ -104,7 +118,8 @@ def create_vim(*, name, tenant_id, auth_url, auth_cred, description=None,
         session.add(models.Vim(
             id=vim_id, tenant_id=tenant_id, type=vim_type, name=name,
             description=description, placement_attr={}, shared=False,
-            is_default=is_default, status='ACTIVE', extra=extra or {}))
+            is_default=is_default, status='ACTIVE', extra=extra or {},
+            deleted_at=LIVE))
         session.flush()
         session.add(models.VimAuth(
             id=str(uuid.uuid4()), vim_id=vim_id, password='',

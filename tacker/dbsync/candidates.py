@@ -17,6 +17,7 @@ from tacker.db import v1_repository as v1_repo
 from tacker.db import v2_repository as v2_repo
 from tacker.db import vim_repository
 from tacker.dbsync import outcome
+from tacker.keymgr import vim_secrets
 from tacker.vnfm.infra_drivers.kubernetes import manifests
 from tacker.vnfm.infra_drivers.kubernetes import v2_records
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
@@ -89,6 +90,8 @@ class Collector:
         self.outcomes = []
         self.candidates = []
         self.not_owned = 0
+        # VIMs whose credentials cannot be used: one ERROR per pass each.
+        self._vim_failures = {}
 
     def collect(self, instance_ids=None):
         self._collect_v2(instance_ids)
@@ -131,9 +134,26 @@ class Collector:
         return vnfd_mod.get_vnfd(package_dir).flavour(flavour_id), \
             package_dir
 
+    def _access(self, vim_id, build):
+        """``build()``'s VimAccess; a VIM's failure is kept for the pass."""
+        failure = self._vim_failures.get(vim_id)
+        if failure is not None:
+            raise failure
+        try:
+            return build()
+        except vim_secrets.CredentialsUnavailable as exc:
+            self._vim_failures[vim_id] = exc
+            LOG.error('Cannot use VIM %(vim)s: %(reason)s. Its instances '
+                      'are not synchronized this pass.',
+                      {'vim': exc.vim, 'reason': exc.reason})
+            raise
+
     def _add(self, api_version, record, build):
         try:
             self.candidates.append(build(record))
+        except vim_secrets.CredentialsUnavailable as exc:
+            # Logged once for its VIM by _access.
+            self._skip(api_version, record.id, outcome.FAILED, exc.message)
         except (exceptions.TackerError, OSError) as exc:
             message = getattr(exc, 'message', None) or str(exc)
             LOG.error('Cannot synchronize vnf %(id)s: %(reason)s',
@@ -170,7 +190,7 @@ class Collector:
 
     def _v2_candidate(self, record, packages, registered):
         info = record.instantiated_vnf_info or {}
-        vim = _v2_vim(record, registered)
+        vim = _v2_vim(record, registered, self._access)
         package_id = packages.get(record.vnfd_id)
         if package_id is None:
             raise NotCheckable('no onboarded VNF package has vnfd %s'
@@ -223,9 +243,9 @@ class Collector:
                       or flavour.kubernetes_files)
         targets = manifests.vdu_targets(
             flavour, manifests.load(package_dir, files), files)
-        return Candidate('v1', record,
-                         vim_access.from_v1_vim(vim.id, vim.auth_url,
-                                                vim.auth_cred),
+        access = self._access(vim.id, lambda: vim_access.from_v1_vim(
+            vim.id, vim.auth_url, vim.auth_cred))
+        return Candidate('v1', record, access,
                          _checked_namespace(_v1_namespace(record),
                                             'vnf_metadata.namespace'),
                          flavour, targets)
@@ -265,16 +285,18 @@ def _v1_vim_id(record):
     return None
 
 
-def _v2_vim(record, registered):
+def _v2_vim(record, registered, access):
     for key, connection in sorted((record.vim_connection_info or {}).items()):
         if not isinstance(connection, dict) or connection.get(
                 'vimType') not in vim_access.V2_VIM_TYPES:
             continue
-        access = vim_access.from_v2_connection(key, connection)
-        if access.endpoint:
-            return access
+        endpoint = (connection.get('interfaceInfo') or {}).get('endpoint')
+        if endpoint:
+            return access(connection.get('vimId') or endpoint,
+                          lambda: vim_access.from_v2_connection(
+                              key, connection))
         vim = registered.get(connection.get('vimId'))
         if vim is not None:
-            return vim_access.from_v1_vim(vim.id, vim.auth_url,
-                                          vim.auth_cred)
+            return access(vim.id, lambda: vim_access.from_v1_vim(
+                vim.id, vim.auth_url, vim.auth_cred))
     raise NotCheckable('vimConnectionInfo names no Kubernetes VIM')

@@ -4,7 +4,9 @@ A VIM is reached with an endpoint, a bearer token (or user name and
 password) and optionally a CA certificate.  The certificate is handed to
 the client as data, never written to a file, so nothing leaks per call
 (Tacker defect 9).  Clients are cached per VIM and credentials, so their
-connection pools live across passes.
+connection pools live across passes.  Credentials are decrypted here,
+where Tacker stored them encrypted (``tacker.keymgr.vim_secrets``), so
+every caller gets usable ones or ``CredentialsUnavailable``.
 """
 
 import dataclasses
@@ -13,6 +15,8 @@ import threading
 
 from kubernetes import client as k8s_client
 import urllib3
+
+from tacker.keymgr import vim_secrets
 
 V2_VIM_TYPES = ('ETSINFV.KUBERNETES.V_1', 'kubernetes')
 
@@ -36,11 +40,13 @@ class VimAccess:
 def from_v2_connection(vim_id, connection):
     """VimAccess from one entry of VnfInstanceV2.vimConnectionInfo."""
     interface = connection.get('interfaceInfo') or {}
-    access = connection.get('accessInfo') or {}
     endpoint = interface.get('endpoint', '')
     # Instances that name no registered VIM but the same endpoint share
     # one identity, so the pass observes that cluster once.
-    return VimAccess(vim_id=connection.get('vimId') or endpoint or vim_id,
+    identity = connection.get('vimId') or endpoint or vim_id
+    access = vim_secrets.v2_access_info(identity,
+                                        connection.get('accessInfo'))
+    return VimAccess(vim_id=identity,
                      endpoint=endpoint,
                      bearer_token=access.get('bearer_token'),
                      username=access.get('username'),
@@ -50,7 +56,7 @@ def from_v2_connection(vim_id, connection):
 
 def from_v1_vim(vim_id, auth_url, auth_cred):
     """VimAccess from a ``vims`` row's ``vimauths`` (auth_url, auth_cred)."""
-    auth_cred = auth_cred or {}
+    auth_cred = vim_secrets.v1_credentials(vim_id, auth_cred)
     return VimAccess(vim_id=vim_id, endpoint=auth_url,
                      bearer_token=auth_cred.get('bearer_token'),
                      username=auth_cred.get('username'),

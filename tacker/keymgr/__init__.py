@@ -1,0 +1,1 @@
+"""Keys of encrypted VIM credentials: where Tacker keeps them, and use."""

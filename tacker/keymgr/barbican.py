@@ -1,0 +1,100 @@
+"""Fetch a key from Barbican through castellan, as Tacker's service.
+
+Tacker keeps each Kubernetes VIM's Fernet key as a Barbican secret owned
+by its service user, the one configured in ``[keystone_authtoken]``
+(``auth_url``, ``username``, ``password``, ``project_name``,
+``user_domain_name``, ``project_domain_name``).  The same options are
+read here; ``[key_manager] barbican_endpoint`` overrides the endpoint
+found in the Keystone catalog.
+"""
+
+import threading
+
+from castellan.common.credentials import keystone_password
+from castellan.common import exception as castellan_exception
+from castellan import key_manager
+from castellan import options as castellan_options
+from keystoneauth1 import loading as ks_loading
+from oslo_config import cfg
+
+from tacker.common import exceptions
+import tacker.conf
+
+CONF = tacker.conf.CONF
+AUTH_GROUP = 'keystone_authtoken'
+NOT_CONFIGURED = ('credentials are encrypted and no key manager is '
+                  'configured ([keystone_authtoken] auth_url, username and '
+                  'password name the service user that owns the keys)')
+
+_MANAGER = {}
+_LOCK = threading.Lock()
+
+
+def register_opts(conf):
+    """Tacker's service credentials, as keystoneauth defines them."""
+    ks_loading.register_auth_conf_options(conf, AUTH_GROUP)
+    conf.register_opts(ks_loading.get_auth_plugin_conf_options('password'),
+                       group=AUTH_GROUP)
+
+
+register_opts(CONF)
+
+
+class KeyUnavailable(exceptions.TackerError):
+    msg_fmt = 'VIM %(vim)s: %(reason)s'
+
+    def __init__(self, vim, reason):
+        super().__init__(vim=vim, reason=reason)
+        self.vim = vim
+        self.reason = reason
+
+
+def _service_credential():
+    group = CONF[AUTH_GROUP]
+    if not (group.auth_url and group.username and group.password):
+        return None
+    return keystone_password.KeystonePassword(
+        password=group.password, auth_url=group.auth_url,
+        username=group.username,
+        user_domain_name=group.user_domain_name or 'Default',
+        project_name=group.project_name,
+        project_domain_name=group.project_domain_name or 'Default')
+
+
+def _manager(auth_url):
+    with _LOCK:
+        if auth_url not in _MANAGER:
+            conf = cfg.ConfigOpts()
+            castellan_options.set_defaults(
+                conf, backend='barbican',
+                barbican_endpoint=CONF.key_manager.barbican_endpoint,
+                barbican_api_version=CONF.key_manager.barbican_version,
+                auth_endpoint=auth_url)
+            _MANAGER[auth_url] = key_manager.API(conf)
+        return _MANAGER[auth_url]
+
+
+def forget():
+    with _LOCK:
+        _MANAGER.clear()
+
+
+def get_key(vim, secret_uuid):
+    """The bytes of Barbican secret ``secret_uuid``; ``vim`` for errors."""
+    credential = _service_credential()
+    if credential is None:
+        raise KeyUnavailable(vim, NOT_CONFIGURED)
+    try:
+        secret = _manager(credential.auth_url).get(credential, secret_uuid)
+    except castellan_exception.ManagedObjectNotFoundError:
+        raise KeyUnavailable(vim, 'its key %s is not in Barbican'
+                             % secret_uuid)
+    except castellan_exception.Forbidden:
+        raise KeyUnavailable(vim, 'the service user may not read its key '
+                                  '%s in Barbican' % secret_uuid)
+    except Exception as exc:  # noqa: castellan raises many kinds
+        # Messages of the key manager name URLs and ids, never payloads.
+        raise KeyUnavailable(vim, 'key manager error (%s: %s)'
+                             % (type(exc).__name__, exc))
+    key = secret.get_encoded()
+    return key if isinstance(key, bytes) else str(key).encode('utf-8')
