@@ -4,10 +4,11 @@ Tacker keeps each Kubernetes VIM's Fernet key as a Barbican secret owned
 by its service user, the one configured in ``[keystone_authtoken]``
 (``auth_url``, ``username``, ``password``, ``project_name``,
 ``user_domain_name``, ``project_domain_name``).  The same options are
-read here; ``[key_manager] barbican_endpoint`` overrides the endpoint
-found in the Keystone catalog.
+read here, from the same configuration files; ``[key_manager]
+barbican_endpoint`` overrides the endpoint found in the Keystone catalog.
 """
 
+import copy
 import threading
 
 from castellan.common.credentials import keystone_password
@@ -30,14 +31,36 @@ _MANAGER = {}
 _LOCK = threading.Lock()
 
 
-def register_opts(conf):
-    """Tacker's service credentials, as keystoneauth defines them."""
-    ks_loading.register_auth_conf_options(conf, AUTH_GROUP)
-    conf.register_opts(ks_loading.get_auth_plugin_conf_options('password'),
-                       group=AUTH_GROUP)
+def _auth_options():
+    # keystoneauth's own definitions, made optional: a tacker.conf without
+    # a key manager must still load.
+    options = []
+    for option in ks_loading.get_auth_plugin_conf_options('password'):
+        option = copy.copy(option)
+        option.required = False
+        options.append(option)
+    return options
 
 
-register_opts(CONF)
+def _config_files():
+    try:
+        return tuple(CONF.config_file or ())
+    except cfg.NoSuchOptError:  # CONF was never parsed (tests)
+        return ()
+
+
+def service_auth(config_files=None):
+    """Tacker's ``[keystone_authtoken]`` service credentials.
+
+    Read from the process's configuration files with a configuration of
+    their own: the global one stays as keystonemiddleware registers it
+    (its ``auth_url`` is required there).
+    """
+    files = _config_files() if config_files is None else config_files
+    conf = cfg.ConfigOpts()
+    conf.register_opts(_auth_options(), group=AUTH_GROUP)
+    conf(args=[], default_config_files=list(files))
+    return conf[AUTH_GROUP]
 
 
 class KeyUnavailable(exceptions.TackerError):
@@ -49,8 +72,8 @@ class KeyUnavailable(exceptions.TackerError):
         self.reason = reason
 
 
-def _service_credential():
-    group = CONF[AUTH_GROUP]
+def _service_credential(config_files=None):
+    group = service_auth(config_files)
     if not (group.auth_url and group.username and group.password):
         return None
     return keystone_password.KeystonePassword(

@@ -70,12 +70,15 @@ def test_a_wrong_key_is_reported_not_used(conf, tmp_path):
     assert 'bearer_token does not decrypt' in caught.value.reason
 
 
-def test_service_credentials_are_tackers_keystone_authtoken(conf):
-    assert barbican._service_credential() is None
-    conf.config(auth_url='http://127.0.0.1:5000/v3', username='tacker',
-                password='service-secret', project_name='service',
-                group='keystone_authtoken')
-    credential = barbican._service_credential()
+def test_service_credentials_are_tackers_keystone_authtoken(tmp_path):
+    path = tmp_path / 'tacker.conf'
+    path.write_text('[DEFAULT]\n')
+    assert barbican._service_credential([str(path)]) is None
+    path.write_text(
+        '[keystone_authtoken]\nauth_url = http://127.0.0.1:5000/v3\n'
+        'username = tacker\npassword = service-secret\n'
+        'project_name = service\n')
+    credential = barbican._service_credential([str(path)])
     assert (credential.auth_url, credential.username,
             credential.project_name, credential.user_domain_name) == (
         'http://127.0.0.1:5000/v3', 'tacker', 'service', 'Default')
