@@ -19,6 +19,7 @@ from tacker.db import vim_repository
 from tacker.dbsync import outcome
 from tacker.keymgr import vim_secrets
 from tacker.vnfm.infra_drivers.kubernetes import manifests
+from tacker.vnfm.infra_drivers.kubernetes import v1_records
 from tacker.vnfm.infra_drivers.kubernetes import v2_records
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
 from tacker.vnfpkgm import store as package_store
@@ -239,16 +240,33 @@ class Collector:
         flavour, package_dir = self._flavour(
             record.vnf_pkg_id, record.instantiated.flavour_id)
         params = record.instantiated.additional_params or {}
-        files = tuple(params.get('lcm-kubernetes-def-files')
-                      or flavour.kubernetes_files)
-        targets = manifests.vdu_targets(
-            flavour, manifests.load(package_dir, files), files)
+        if _uses_helm(params):
+            # The package holds a chart, not manifests; the entries name
+            # the workloads the release created.
+            targets = v1_records.targets_from_entries(
+                record.instantiated.vnfc_resource_info)
+            if not targets:
+                raise NotCheckable('a Helm instance whose VNFC entries name '
+                                   'no workload')
+        else:
+            files = tuple(params.get('lcm-kubernetes-def-files')
+                          or flavour.kubernetes_files)
+            targets = manifests.vdu_targets(
+                flavour, manifests.load(package_dir, files), files)
         access = self._access(vim.id, lambda: vim_access.from_v1_vim(
             vim.id, vim.auth_url, vim.auth_cred))
         return Candidate('v1', record, access,
                          _checked_namespace(_v1_namespace(record),
                                             'vnf_metadata.namespace'),
                          flavour, targets)
+
+
+def _uses_helm(params):
+    """Tacker's v1 mark of an instance deployed from a Helm chart."""
+    use_helm = params.get('use_helm')
+    if isinstance(use_helm, str):
+        return use_helm.lower() == 'true'
+    return bool(use_helm)
 
 
 def _namespace(value):
@@ -288,7 +306,7 @@ def _v1_vim_id(record):
 def _v2_vim(record, registered, access):
     for key, connection in sorted((record.vim_connection_info or {}).items()):
         if not isinstance(connection, dict) or connection.get(
-                'vimType') not in vim_access.V2_VIM_TYPES:
+                'vimType') not in vim_access.V2_SYNC_VIM_TYPES:
             continue
         endpoint = (connection.get('interfaceInfo') or {}).get('endpoint')
         if endpoint:

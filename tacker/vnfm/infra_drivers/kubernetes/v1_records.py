@@ -54,6 +54,39 @@ def stored_from_v1(instance_id, *, vnfc_resource_info, scale_status,
         scale_levels=levels, vdu_targets=dict(vdu_targets or {}))
 
 
+def targets_from_entries(vnfc_resource_info):
+    """``{vdu_id: VduTarget}`` named by the stored entries themselves.
+
+    Tacker keeps, in each entry's ``metadata[<kind>]``, the JSON of the
+    metadata of the workload that owns the pod; its name is the target.
+    For instances whose package has no manifests (Helm charts).  A VDU
+    none of whose entries names its workload is no target.
+    """
+    targets = {}
+    for entry in unwrap(vnfc_resource_info or []):
+        compute = entry.get("compute_resource") or {}
+        kind = compute.get("vim_level_resource_type")
+        vdu_id = entry.get("vdu_id")
+        if vdu_id in targets or kind not in model.VDU_KINDS:
+            continue
+        name = _workload_name(entry.get("metadata") or {}, kind)
+        if kind == "Pod":
+            name = name or compute.get("resource_id")
+        if name:
+            targets[vdu_id] = model.VduTarget(vdu_id=vdu_id, kind=kind,
+                                              name=name)
+    return targets
+
+
+def _workload_name(metadata, kind):
+    try:
+        workload = json.loads(metadata.get(kind) or "{}")
+    except (TypeError, ValueError):
+        return None
+    name = workload.get("name") if isinstance(workload, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def _new_id():
     return str(uuid.uuid4())
 

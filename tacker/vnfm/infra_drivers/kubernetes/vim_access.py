@@ -18,7 +18,12 @@ import urllib3
 
 from tacker.keymgr import vim_secrets
 
+# vimTypes of v2 instances whose workloads run on a Kubernetes VIM: the
+# LCM here deploys manifests only; the synchronization also follows the
+# workloads of Helm releases, which Tacker records the same way.
 V2_VIM_TYPES = ('ETSINFV.KUBERNETES.V_1', 'kubernetes')
+HELM_VIM_TYPE = 'ETSINFV.HELM.V_3'
+V2_SYNC_VIM_TYPES = V2_VIM_TYPES + (HELM_VIM_TYPE,)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -185,3 +185,25 @@ def test_unwrap_does_not_share_containers():
     plain = v1_records.unwrap(entry)
     plain["metadata"]["Pod"] = "x"
     assert entry["tacker_object.data"]["metadata"]["Pod"] != "x"
+
+
+def test_targets_from_entries_name_the_workload_tacker_recorded():
+    entries = [
+        {'id': 'a', 'vdu_id': 'VDU1',
+         'compute_resource': {'resource_id': 'vdu1-rel-5d8f-abcde',
+                              'vim_level_resource_type': 'Deployment'},
+         'metadata': {'Deployment': json.dumps({'name': 'vdu1-rel'}),
+                      'Pod': '{}'}},
+        {'id': 'b', 'vdu_id': 'VDU4',
+         'compute_resource': {'resource_id': 'vdu4',
+                              'vim_level_resource_type': 'Pod'},
+         'metadata': {}},
+        # Nothing names the workload of VDU9: no target, no guess.
+        {'id': 'c', 'vdu_id': 'VDU9',
+         'compute_resource': {'resource_id': 'vdu9-0',
+                              'vim_level_resource_type': 'StatefulSet'},
+         'metadata': {'StatefulSet': 'not json'}},
+    ]
+    targets = v1_records.targets_from_entries(entries)
+    assert {v: (t.kind, t.name) for v, t in targets.items()} == {
+        'VDU1': ('Deployment', 'vdu1-rel'), 'VDU4': ('Pod', 'vdu4')}
