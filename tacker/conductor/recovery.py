@@ -69,7 +69,7 @@ def _suspects(table, now):
                       table.entered).where(
         table.state.in_(list(OP_OCC_RECOVERY)))
     if table.deleted is not None:
-        query = query.where(table.deleted.is_(False))
+        query = query.where(v1_models.live(table.deleted))
     with db_api.reader_session() as session:
         rows = session.execute(query).all()
     return [row for row in rows

@@ -35,7 +35,7 @@ def _select():
                       *[getattr(d, c) for c in _VNFD_COLUMNS])
             .select_from(p)
             .outerjoin(d, sa.and_(d.package_uuid == p.id, d.deleted == '0'))
-            .where(p.deleted.is_(False)))
+            .where(models.live(p.deleted)))
 
 
 def _row(row):
@@ -80,7 +80,7 @@ def list_all(tenant_id=None):
 def _lock(session, package_id, tenant_id):
     query = (sa.select(models.VnfPackage)
              .where(models.VnfPackage.id == package_id,
-                    models.VnfPackage.deleted.is_(False))
+                    models.live(models.VnfPackage.deleted))
              .with_for_update())
     if tenant_id is not None:
         query = query.where(models.VnfPackage.tenant_id == tenant_id)
@@ -174,7 +174,7 @@ def release_if_unused(session, package_id):
     v1_users = session.execute(
         sa.select(sa.func.count()).select_from(models.VnfInstance)
         .where(models.VnfInstance.vnf_pkg_id == package_id,
-               models.VnfInstance.deleted.is_(False))).scalar()
+               models.live(models.VnfInstance.deleted))).scalar()
     v2_users = session.execute(
         sa.select(sa.func.count()).select_from(v2_models.VnfInstanceV2)
         .where(v2_models.VnfInstanceV2.vnfdId.in_(vnfd_ids))).scalar()

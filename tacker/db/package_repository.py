@@ -12,7 +12,7 @@ def packages_for_vnfds(vnfd_ids):
     query = (sa.select(d.vnfd_id, d.package_uuid)
              .join(p, p.id == d.package_uuid)
              .where(d.vnfd_id.in_(list(vnfd_ids)), d.deleted == '0',
-                    p.deleted.is_(False), p.onboarding_state == 'ONBOARDED')
+                    models.live(p.deleted), p.onboarding_state == 'ONBOARDED')
              .order_by(d.created_at))
     with db_api.reader_session() as session:
         return {row.vnfd_id: row.package_uuid

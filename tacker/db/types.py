@@ -123,3 +123,114 @@ def readable_columns(obj):
             value = None
         values[column.key] = value
     return values
+
+
+class Flag(sa.types.TypeDecorator):
+    """A true/false column stored the way Tacker's migrations store it.
+
+    Tacker's soft-delete ``deleted`` and v1 op occ flags are SMALLINT on
+    PostgreSQL (its migrations pick ``SmallInteger`` there) and a
+    Boolean (tinyint(1) / BOOLEAN) elsewhere.  Python sees ``bool`` on
+    every backend; a NULL cell (Tacker's ``deleted`` is nullable) reads
+    as None.
+
+    ``IS`` against a boolean cannot be applied to a SMALLINT, and a
+    bound value after ``IS`` is not valid SQL on MariaDB or PostgreSQL,
+    so ``column.is_(False)`` and ``column.is_not(True)`` compile to
+    ``=`` / ``!=`` with a bound value, and ``~column`` to
+    ``column = false``.
+    """
+
+    impl = sa.Boolean
+    cache_ok = True
+
+    class comparator_factory(sa.types.TypeDecorator.Comparator):
+
+        def operate(self, op, *other, **kwargs):
+            operators = sa.sql.operators
+            if op is operators.inv:
+                return self.expr == False  # noqa: E712 (bound, typed)
+            if (op in (operators.is_, operators.is_not) and other
+                    and isinstance(other[0], bool)):
+                op = operators.eq if op is operators.is_ else operators.ne
+            return super().operate(op, *other, **kwargs)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == 'postgresql':
+            return dialect.type_descriptor(sa.SmallInteger())
+        return dialect.type_descriptor(sa.Boolean())
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == 'postgresql':
+            return 1 if value else 0
+        return bool(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return bool(value)
+
+
+class _JsonDdl(sa.types.UserDefinedType):
+    """The DDL ``JSON``, with the cell's text passed through untouched.
+
+    MariaDB turns it into LONGTEXT utf8mb4_bin with a ``json_valid``
+    CHECK, PostgreSQL into ``json``: what ``sa.JSON`` gives in Tacker's
+    migrations.  Unlike ``sa.JSON`` it has no serializer of its own,
+    so the text ``Json`` writes is the text stored, and the text read
+    (``db.api`` stops psycopg2 parsing ``json``) is the text decoded.
+    """
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return 'JSON'
+
+
+class InJsonColumn:
+    """Mixin for a ``Json`` type: the column is JSON where Tacker's is.
+
+    SQLite keeps TEXT: a JSON-named column there has NUMERIC affinity,
+    which would turn the text ``1.0`` into a number and lose the exact
+    stored text the compare-and-swap relies on.
+    """
+
+    JSON_BACKENDS = ('mysql', 'mariadb', 'postgresql')
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name in self.JSON_BACKENDS:
+            return _JsonDdl()
+        return sa.Text()
+
+
+class JsonColumn(InJsonColumn, Json):
+    """A JSON document in a JSON column (Tacker's ``sa.JSON`` columns)."""
+
+    cache_ok = True
+
+
+class JsonColumnNotOnPostgresql(JsonColumn):
+    """``JsonColumn``, but TEXT on PostgreSQL for now.
+
+    For the columns ``api.vim_usage`` searches with LIKE through a
+    ``type_coerce`` to Text, which PostgreSQL rejects on ``json``; they
+    become ``JsonColumn`` once that search casts instead.
+    """
+
+    cache_ok = True
+    JSON_BACKENDS = ('mysql', 'mariadb')
+
+
+class TextJson(Json):
+    """A JSON document in a TEXT column, TEXT on MariaDB too.
+
+    Tacker's ``types.Json`` columns its migrations made ``sa.Text``
+    (``vims.placement_attr``, ``vimauths.vim_project``/``auth_cred``).
+    """
+
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return sa.Text()

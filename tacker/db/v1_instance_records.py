@@ -51,7 +51,7 @@ def _info(session, instance_id):
     info = session.execute(
         sa.select(models.VnfInstantiatedInfo)
         .where(models.VnfInstantiatedInfo.vnf_instance_id == instance_id,
-               models.VnfInstantiatedInfo.deleted.is_(False))
+               models.live(models.VnfInstantiatedInfo.deleted))
         .order_by(models.VnfInstantiatedInfo.id.desc())).scalars().first()
     return None if info is None else _dict(info)
 
@@ -59,7 +59,7 @@ def _info(session, instance_id):
 def _get(session, instance_id, tenant_id):
     query = sa.select(models.VnfInstance).where(
         models.VnfInstance.id == instance_id,
-        models.VnfInstance.deleted.is_(False))
+        models.live(models.VnfInstance.deleted))
     if tenant_id is not None:
         query = query.where(models.VnfInstance.tenant_id == tenant_id)
     row = session.execute(query).scalar_one_or_none()
@@ -78,7 +78,7 @@ def get(instance_id, tenant_id=None):
 def list_all(tenant_id=None):
     """[(instance dict, info dict or None)], oldest first."""
     i, info = models.VnfInstance, models.VnfInstantiatedInfo
-    query = (sa.select(i).where(i.deleted.is_(False))
+    query = (sa.select(i).where(models.live(i.deleted))
              .order_by(i.created_at, i.id))
     if tenant_id is not None:
         query = query.where(i.tenant_id == tenant_id)
@@ -89,7 +89,7 @@ def list_all(tenant_id=None):
             for r in session.execute(
                     sa.select(info).where(
                         info.vnf_instance_id.in_([r['id'] for r in rows]),
-                        info.deleted.is_(False))
+                        models.live(info.deleted))
                     .order_by(info.id)).scalars():
                 infos[r.vnf_instance_id] = _dict(r)
     return [(r, infos.get(r['id'])) for r in rows]
@@ -103,7 +103,7 @@ def delete(instance_id, tenant_id=None):
         row = _get(session, instance_id, tenant_id)
         result = session.execute(
             sa.update(table)
-            .where(table.c.id == instance_id, table.c.deleted.is_(False),
+            .where(table.c.id == instance_id, models.live(table.c.deleted),
                    table.c.instantiation_state == NOT_INSTANTIATED,
                    table.c.task_state.is_(None))
             .values(deleted=True, deleted_at=now))
@@ -125,7 +125,7 @@ def delete(instance_id, tenant_id=None):
 
 def _op_select(tenant_id):
     m = models.VnfLcmOpOcc
-    query = sa.select(m).where(m.deleted.is_(False))
+    query = sa.select(m).where(models.live(m.deleted))
     if tenant_id is not None:
         query = query.where(m.tenant_id == tenant_id)
     return query

@@ -80,8 +80,8 @@ def _instance_select():
                       *cas.raw_columns(info, INFO_GUARDED))
             .select_from(i)
             .outerjoin(info, sa.and_(info.vnf_instance_id == i.id,
-                                     info.deleted.is_(False)))
-            .where(i.deleted.is_(False)))
+                                     models.live(info.deleted)))
+            .where(models.live(i.deleted)))
 
 
 def _decoded_lists(row, columns, problems):
@@ -168,7 +168,7 @@ def update_instantiated_info(instance, **values):
         # A terminate soft-deletes the row without touching the guarded
         # columns; a deleted row is no longer the one that was read.
         cas.swap(session, instance.instantiated.version, values,
-                 also=[info.c.deleted.is_(False)])
+                 also=[models.live(info.c.deleted)])
 
 
 def encode(values, stored=None):
@@ -191,7 +191,7 @@ def claim_task_state(instance_id, task_state, *, reclaim=False,
     died.  ``instantiation_state`` also requires that state.
     """
     table = models.VnfInstance.__table__
-    where = [table.c.id == instance_id, table.c.deleted.is_(False)]
+    where = [table.c.id == instance_id, models.live(table.c.deleted)]
     if reclaim:
         where.append(sa.or_(table.c.task_state.is_(None),
                             table.c.task_state == task_state))
@@ -233,7 +233,7 @@ def list_op_occs(instance_ids):
                        m.operation_state, m.start_time,
                        m.state_entered_time, m.created_at)
              .where(m.vnf_instance_id.in_(list(instance_ids)),
-                    m.deleted.is_(False))
+                    models.live(m.deleted))
              .order_by(m.created_at, m.id))
     with db_api.reader_session() as session:
         return [_to_op_occ(row) for row in session.execute(query)]

@@ -82,7 +82,7 @@ def _columns(api_version):
 def _live(cols, table):
     # v1 rows are soft-deleted; v2 rows are removed for real.
     if 'deleted' in table.c:
-        return [table.c.deleted.is_(False)]
+        return [v1_models.live(table.c.deleted)]
     return []
 
 

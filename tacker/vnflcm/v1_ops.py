@@ -158,7 +158,7 @@ class Records:
             result = session.execute(
                 sa.update(instances)
                 .where(instances.c.id == record.id,
-                       instances.c.deleted.is_(False),
+                       models.live(instances.c.deleted),
                        instances.c.instantiation_state == NOT_INSTANTIATED)
                 .values(instantiation_state=INSTANTIATED,
                         vnf_metadata=metadata, updated_at=now,
@@ -172,7 +172,7 @@ class Records:
             session.execute(
                 sa.update(infos)
                 .where(infos.c.vnf_instance_id == record.id,
-                       infos.c.deleted.is_(False))
+                       models.live(infos.c.deleted))
                 .values(deleted=True, deleted_at=now))
             session.execute(sa.insert(infos).values(
                 vnf_instance_id=record.id,
@@ -216,7 +216,7 @@ class Records:
             result = session.execute(
                 sa.update(instances)
                 .where(instances.c.id == record.id,
-                       instances.c.deleted.is_(False),
+                       models.live(instances.c.deleted),
                        instances.c.instantiation_state == INSTANTIATED)
                 .values(instantiation_state=NOT_INSTANTIATED,
                         updated_at=now))

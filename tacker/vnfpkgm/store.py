@@ -175,6 +175,11 @@ class PackageStore:
         elif row.onboarding_state == ONBOARDED:
             raise errors.PackageStateConflict(
                 id=package_id, state=row.onboarding_state, action="onboard")
+        elif _has_live_vnfd(session, package_id):
+            # Tacker's schema allows one live VNFD row per VNFD id, not
+            # per package: one per package is ours to keep.
+            raise errors.PackageStateConflict(
+                id=package_id, state=row.onboarding_state, action="onboard")
         row.onboarding_state = ONBOARDED
         row.operational_state = ENABLED
         row.usage_state = NOT_IN_USE
@@ -212,7 +217,7 @@ class PackageStore:
             row = session.execute(
                 sa.select(models.VnfPackage)
                 .where(models.VnfPackage.id == package_id,
-                       models.VnfPackage.deleted == sa.false())
+                       models.live(models.VnfPackage.deleted))
                 .with_for_update()).scalar_one_or_none()
             if row is None:
                 raise errors.PackageNotFound(id=package_id)
@@ -255,7 +260,7 @@ class PackageStore:
         with db_api.reader_session() as session:
             live = set(session.execute(
                 sa.select(models.VnfPackage.id).where(
-                    models.VnfPackage.deleted == sa.false(),
+                    models.live(models.VnfPackage.deleted),
                     models.VnfPackage.onboarding_state == ONBOARDED))
                 .scalars())
         now = time.time()
@@ -281,3 +286,10 @@ class PackageStore:
                       {"id": package_id,
                        "path": os.path.join(self.csar_path, package_id)})
         return CleanupReport(removed=tuple(removed), missing=tuple(missing))
+
+
+def _has_live_vnfd(session, package_id):
+    return session.execute(
+        sa.select(models.VnfPackageVnfd.id)
+        .where(models.VnfPackageVnfd.package_uuid == package_id,
+               models.VnfPackageVnfd.deleted == "0")).first() is not None

@@ -1,4 +1,12 @@
-"""v1 tables, with the table and column names of Tacker's database."""
+"""v1 tables as Tacker 16's migrations build them.
+
+Column types, lengths, nullability and server defaults are those of
+Tacker's database, not of its models where the two disagree.  JSON
+columns Tacker's migrations made ``sa.JSON`` are ``types.JsonColumn``;
+its ``types.Json`` (TEXT) columns are ``types.TextJson``.  Tacker leaves
+some columns nullable on MariaDB only (an ``alter_column`` without
+``existing_nullable``); those stay NOT NULL here.
+"""
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -7,6 +15,7 @@ from tacker.db.models import base
 from tacker.db import types
 
 _col = orm.mapped_column
+live = base.live
 
 
 class VnfInstance(base.SoftDelete, base.BASE):
@@ -14,18 +23,18 @@ class VnfInstance(base.SoftDelete, base.BASE):
 
     id = _col(sa.String(36), primary_key=True)
     vnf_instance_name = _col(sa.String(255))
-    vnf_instance_description = _col(sa.Text)
+    vnf_instance_description = _col(sa.String(1024))
     vnf_provider = _col(sa.String(255), nullable=False)
     vnf_product_name = _col(sa.String(255), nullable=False)
     vnf_software_version = _col(sa.String(255), nullable=False)
     vnfd_version = _col(sa.String(255), nullable=False)
-    vnfd_id = _col(sa.String(36), nullable=False)
+    vnfd_id = _col(sa.String(255), nullable=False)
     instantiation_state = _col(sa.String(255), nullable=False)
     task_state = _col(sa.String(255))
-    vim_connection_info = _col(types.Json)
+    vim_connection_info = _col(types.JsonColumnNotOnPostgresql)
     tenant_id = _col(sa.String(64), nullable=False)
     vnf_pkg_id = _col(sa.String(36), nullable=False)
-    vnf_metadata = _col(types.Json)
+    vnf_metadata = _col(types.JsonColumn)
 
 
 class VnfInstantiatedInfo(base.SoftDelete, base.BASE):
@@ -36,18 +45,18 @@ class VnfInstantiatedInfo(base.SoftDelete, base.BASE):
                            sa.ForeignKey('vnf_instances.id'),
                            nullable=False)
     flavour_id = _col(sa.String(255), nullable=False)
-    ext_cp_info = _col(types.Json, nullable=False)
-    ext_virtual_link_info = _col(types.Json)
-    ext_managed_virtual_link_info = _col(types.Json)
-    vnfc_resource_info = _col(types.Json)
-    vnf_virtual_link_resource_info = _col(types.Json)
-    virtual_storage_resource_info = _col(types.Json)
-    vnfc_info = _col(types.Json)
+    ext_cp_info = _col(types.JsonColumn)
+    ext_virtual_link_info = _col(types.JsonColumn)
+    ext_managed_virtual_link_info = _col(types.JsonColumn)
+    vnfc_resource_info = _col(types.JsonColumn)
+    vnf_virtual_link_resource_info = _col(types.JsonColumn)
+    virtual_storage_resource_info = _col(types.JsonColumn)
+    vnfc_info = _col(types.JsonColumn)
     vnf_state = _col(sa.String(255), nullable=False)
     instance_id = _col(sa.Text)
     instantiation_level_id = _col(sa.String(255))
-    additional_params = _col(types.Json)
-    scale_status = _col(types.Json)
+    additional_params = _col(types.JsonColumn)
+    scale_status = _col(types.JsonColumn)
 
 
 class VnfLcmOpOcc(base.SoftDelete, base.BASE):
@@ -58,19 +67,21 @@ class VnfLcmOpOcc(base.SoftDelete, base.BASE):
                            sa.ForeignKey('vnf_instances.id'),
                            nullable=False)
     operation_state = _col(sa.String(16), nullable=False)
-    state_entered_time = _col(sa.DateTime)
-    start_time = _col(sa.DateTime)
+    state_entered_time = _col(sa.DateTime, nullable=False)
+    start_time = _col(sa.DateTime, nullable=False)
     operation = _col(sa.String(16), nullable=False)
-    is_automatic_invocation = _col(sa.Boolean, default=False,
+    is_automatic_invocation = _col(types.Flag, default=False,
                                    nullable=False)
-    operation_params = _col(types.Json)
-    is_cancel_pending = _col(sa.Boolean, default=False, nullable=False)
-    error = _col(types.Json)
-    resource_changes = _col(types.Json)
-    changed_info = _col(types.Json)
-    changed_ext_connectivity = _col(types.Json)
+    operation_params = _col(types.JsonColumn)
+    is_cancel_pending = _col(types.Flag, default=False, nullable=False)
+    error = _col(types.JsonColumn)
+    resource_changes = _col(types.JsonColumn)
+    changed_info = _col(types.JsonColumn)
+    changed_ext_connectivity = _col(types.JsonColumn)
     error_point = _col(sa.Integer)
     grant_id = _col(sa.String(36))
+    # NOT NULL in Tacker; nullable here until every writer (and test
+    # fixture) gives the instance's tenant.
     tenant_id = _col(sa.String(64))
 
 
@@ -82,15 +93,19 @@ class Vim(base.Timestamps, base.BASE):
     )
 
     id = _col(sa.String(36), primary_key=True)
-    tenant_id = _col(sa.String(64))
+    tenant_id = _col(sa.String(64), nullable=False)
     type = _col(sa.String(64), nullable=False)
     name = _col(sa.String(255), nullable=False)
     description = _col(sa.Text)
-    placement_attr = _col(types.Json)
-    shared = _col(sa.Boolean, default=False, nullable=False)
-    is_default = _col(sa.Boolean, default=False, nullable=False)
+    placement_attr = _col(types.TextJson)
+    shared = _col(sa.Boolean, default=False, nullable=False,
+                  server_default=sa.false())
+    is_default = _col(sa.Boolean, default=False, nullable=False,
+                      server_default=sa.false())
     status = _col(sa.String(255))
-    extra = _col(types.Json)
+    extra = _col(types.JsonColumn)
+    # The one v1 table whose created_at Tacker left nullable.
+    created_at = _col(sa.DateTime, default=base.now)
     deleted_at = _col(sa.DateTime)
 
 
@@ -98,12 +113,11 @@ class VimAuth(base.BASE):
     __tablename__ = 'vimauths'
 
     id = _col(sa.String(36), primary_key=True)
-    vim_id = _col(sa.String(36), sa.ForeignKey('vims.id'), nullable=False,
-                  unique=True)
+    vim_id = _col(sa.String(36), sa.ForeignKey('vims.id'), nullable=False)
     password = _col(sa.String(255), nullable=False, default='')
     auth_url = _col(sa.String(255), nullable=False)
-    vim_project = _col(types.Json, nullable=False)
-    auth_cred = _col(types.Json, nullable=False)
+    vim_project = _col(types.TextJson, nullable=False)
+    auth_cred = _col(types.TextJson, nullable=False)
 
 
 class VnfPackage(base.SoftDelete, base.BASE):
@@ -117,27 +131,29 @@ class VnfPackage(base.SoftDelete, base.BASE):
     algorithm = _col(sa.String(64))
     hash = _col(sa.String(128))
     location_glance_store = _col(sa.Text)
-    size = _col(sa.BigInteger, default=0, nullable=False)
-    downloading = _col(sa.Integer, default=0)
+    size = _col(sa.BigInteger, default=0, nullable=False,
+                server_default='0')
+    downloading = _col(sa.Integer, default=0, nullable=False,
+                       server_default='0')
     user_data = _col(types.Json)
 
 
 class VnfPackageVnfd(base.Timestamps, base.BASE):
     __tablename__ = 'vnf_package_vnfd'
     __table_args__ = (
-        sa.UniqueConstraint('package_uuid', 'deleted',
-                            name='uniq_vnf_package_vnfd0package_uuid0'
-                                 'deleted'),
+        # One live package per VNFD id, as in Tacker.
+        sa.UniqueConstraint('vnfd_id', 'deleted',
+                            name='uniq_vnf_package_vnfd0vnfd_id0deleted'),
     )
 
     id = _col(sa.String(36), primary_key=True)
     package_uuid = _col(sa.String(36), sa.ForeignKey('vnf_packages.id'),
                         nullable=False)
-    vnfd_id = _col(sa.String(36), nullable=False)
+    vnfd_id = _col(sa.String(255), nullable=False)
     vnf_provider = _col(sa.String(255), nullable=False)
     vnf_product_name = _col(sa.String(255), nullable=False)
     vnf_software_version = _col(sa.String(255), nullable=False)
     vnfd_version = _col(sa.String(255), nullable=False)
     deleted_at = _col(sa.DateTime)
     # '0' while live, the row id once deleted (Tacker's convention).
-    deleted = _col(sa.String(36), default='0', nullable=False)
+    deleted = _col(sa.String(36), default='0')

@@ -1,7 +1,10 @@
 """v2 tables: CamelCase names, SOL JSON, no soft delete.
 
 Object-valued fields use ``storage_v2.ObjectJson`` (Tacker's JSON text in
-a JSON column); key-value fields hold plain JSON.
+a JSON column); key-value fields hold plain JSON.  The DDL is Tacker 16's:
+JSON columns (TEXT on SQLite, see ``types.InJsonColumn``), and enums that
+are native on MariaDB, named types on PostgreSQL (Tacker's names) and
+VARCHAR with a CHECK on SQLite.
 """
 
 import sqlalchemy as sa
@@ -12,6 +15,36 @@ from tacker.db import storage_v2
 from tacker.db import types
 
 _col = orm.mapped_column
+
+
+class ObjectJsonColumn(types.InJsonColumn, storage_v2.ObjectJson):
+    """An object field in a JSON column."""
+
+    cache_ok = True
+
+
+class ObjectJsonNotOnPostgresql(ObjectJsonColumn):
+    """See ``types.JsonColumnNotOnPostgresql``."""
+
+    cache_ok = True
+    JSON_BACKENDS = types.JsonColumnNotOnPostgresql.JSON_BACKENDS
+
+
+def _enum(name, *values):
+    # Tacker's models give no name (unnamed CHECK on SQLite); its
+    # migrations name the PostgreSQL type after the column.
+    return sa.Enum(*values, create_constraint=True).with_variant(
+        sa.Enum(*values, name=name), 'postgresql')
+
+
+INSTANTIATION_STATES = ('NOT_INSTANTIATED', 'INSTANTIATED')
+OPERATION_STATES = ('STARTING', 'PROCESSING', 'COMPLETED', 'FAILED_TEMP',
+                    'FAILED', 'ROLLING_BACK', 'ROLLED_BACK')
+OPERATIONS = ('INSTANTIATE', 'SCALE', 'SCALE_TO_LEVEL', 'CHANGE_FLAVOUR',
+              'TERMINATE', 'HEAL', 'OPERATE', 'CHANGE_EXT_CONN',
+              'MODIFY_INFO', 'CREATE_SNAPSHOT', 'REVERT_TO_SNAPSHOT',
+              'CHANGE_VNFPKG')
+CANCEL_MODES = ('GRACEFUL', 'FORCEFUL')
 
 
 class VnfInstanceV2(base.BASE):
@@ -25,32 +58,35 @@ class VnfInstanceV2(base.BASE):
     vnfProductName = _col(sa.String(255), nullable=False)
     vnfSoftwareVersion = _col(sa.String(255), nullable=False)
     vnfdVersion = _col(sa.String(255), nullable=False)
-    vnfConfigurableProperties = _col(types.Json)
-    vimConnectionInfo = _col(storage_v2.ObjectJson)
-    instantiationState = _col(sa.String(255), nullable=False)
-    instantiatedVnfInfo = _col(storage_v2.ObjectJson)
+    vnfConfigurableProperties = _col(types.JsonColumn)
+    vimConnectionInfo = _col(ObjectJsonNotOnPostgresql)
+    instantiationState = _col(_enum('instantiationState',
+                                    *INSTANTIATION_STATES),
+                              nullable=False)
+    instantiatedVnfInfo = _col(ObjectJsonColumn)
     # 'metadata' is reserved by SQLAlchemy's declarative base.
-    metadata_ = _col('metadata', types.Json)
-    extensions = _col(types.Json)
+    metadata_ = _col('metadata', types.JsonColumn)
+    extensions = _col(types.JsonColumn)
 
 
 class VnfLcmOpOccV2(base.BASE):
     __tablename__ = 'VnfLcmOpOccV2'
 
     id = _col(sa.String(255), primary_key=True)
-    operationState = _col(sa.String(255), nullable=False)
+    operationState = _col(_enum('operationState', *OPERATION_STATES),
+                          nullable=False)
     stateEnteredTime = _col(sa.DateTime, nullable=False)
     startTime = _col(sa.DateTime, nullable=False)
-    vnfInstanceId = _col(sa.String(255), nullable=False, index=True)
+    vnfInstanceId = _col(sa.String(255), nullable=False)
     grantId = _col(sa.String(255))
-    operation = _col(sa.String(255), nullable=False)
+    operation = _col(_enum('operation', *OPERATIONS), nullable=False)
     isAutomaticInvocation = _col(sa.Boolean, nullable=False)
-    operationParams = _col(types.Json)
+    operationParams = _col(types.JsonColumn)
     isCancelPending = _col(sa.Boolean, nullable=False)
-    cancelMode = _col(sa.String(255))
-    error = _col(storage_v2.ObjectJson)
-    resourceChanges = _col(storage_v2.ObjectJson)
-    changedInfo = _col(storage_v2.ObjectJson)
-    changedExtConnectivity = _col(storage_v2.ObjectJson)
-    modificationsTriggeredByVnfPkgChange = _col(storage_v2.ObjectJson)
+    cancelMode = _col(_enum('cancelMode', *CANCEL_MODES))
+    error = _col(ObjectJsonColumn)
+    resourceChanges = _col(ObjectJsonColumn)
+    changedInfo = _col(ObjectJsonColumn)
+    changedExtConnectivity = _col(ObjectJsonColumn)
+    modificationsTriggeredByVnfPkgChange = _col(ObjectJsonColumn)
     vnfSnapshotInfoId = _col(sa.String(255))
