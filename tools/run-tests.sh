@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Set up .venv (once) and run the whole test suite. Extra arguments go to
 # pytest, e.g. ./tools/run-tests.sh tacker/tests/unit/db -x
+# The tests against Tacker 16 itself use a side virtualenv, created once
+# by tools/tacker16-venv.sh (kept outside the work tree, see there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/venv.sh
+TACKER16_VENV=$(./tools/tacker16-venv.sh)
+export TACKER16_VENV
 exec .venv/bin/python -m pytest "$@"
