@@ -50,11 +50,14 @@ VIM_KEYS_OPTS = [
 K8S_VIM_GROUP = cfg.OptGroup('k8s_vim', title='Kubernetes VIMs')
 K8S_VIM_OPTS = [
     cfg.BoolOpt('use_barbican', default=False,
-                help="Tacker's option: Tacker keeps the Fernet key of a "
-                     "Kubernetes VIM in Barbican when true (its default). "
+                help="When true, a Kubernetes VIM registered through this "
+                     "API has its secrets encrypted with a new Fernet key "
+                     "kept in Barbican, as Tacker does (Tacker's default), "
+                     "so that Tacker can use it too; when false they are "
+                     "stored as given, which Tacker 16 cannot read.  "
                      "Reading needs no setting: each VIM's key_type says "
-                     "where its key is.  Here it is false by default, so "
-                     "the embedded defaults need no Barbican."),
+                     "where its key is.  False here, so that the embedded "
+                     "defaults need no Barbican."),
 ]
 
 

@@ -13,6 +13,7 @@ import threading
 
 from castellan.common.credentials import keystone_password
 from castellan.common import exception as castellan_exception
+from castellan.common.objects import opaque_data
 from castellan import key_manager
 from castellan import options as castellan_options
 from keystoneauth1 import loading as ks_loading
@@ -64,6 +65,9 @@ def service_auth(config_files=None):
 
 
 class KeyUnavailable(exceptions.TackerError):
+    # For the API: the request was fine, a service it needs is not.
+    code = 503
+    title = 'Service Unavailable'
     msg_fmt = 'VIM %(vim)s: %(reason)s'
 
     def __init__(self, vim, reason):
@@ -102,13 +106,45 @@ def forget():
         _MANAGER.clear()
 
 
-def get_key(vim, secret_uuid):
-    """The bytes of Barbican secret ``secret_uuid``; ``vim`` for errors."""
+def _configured(vim):
     credential = _service_credential()
     if credential is None:
         raise KeyUnavailable(vim, NOT_CONFIGURED)
+    return credential, _manager(credential.auth_url)
+
+
+def store_key(vim, key):
+    """Keep ``key`` (bytes) as an opaque Barbican secret; its uuid.
+
+    Opaque data, as Tacker stores a VIM's key: Tacker's own readers and
+    ``get_key`` both get the bytes back.
+    """
+    credential, manager = _configured(vim)
     try:
-        secret = _manager(credential.auth_url).get(credential, secret_uuid)
+        ref = manager.store(credential, opaque_data.OpaqueData(key))
+    except Exception as exc:  # noqa: castellan raises many kinds
+        raise KeyUnavailable(vim, 'key manager error (%s: %s)'
+                             % (type(exc).__name__, exc))
+    return ref.rsplit('/', 1)[-1]
+
+
+def delete_key(vim, secret_uuid):
+    """Remove a VIM's key; a key already gone is no error."""
+    credential, manager = _configured(vim)
+    try:
+        manager.delete(credential, secret_uuid)
+    except castellan_exception.ManagedObjectNotFoundError:
+        pass
+    except Exception as exc:  # noqa: castellan raises many kinds
+        raise KeyUnavailable(vim, 'key manager error (%s: %s)'
+                             % (type(exc).__name__, exc))
+
+
+def get_key(vim, secret_uuid):
+    """The bytes of Barbican secret ``secret_uuid``; ``vim`` for errors."""
+    credential, manager = _configured(vim)
+    try:
+        secret = manager.get(credential, secret_uuid)
     except castellan_exception.ManagedObjectNotFoundError:
         raise KeyUnavailable(vim, 'its key %s is not in Barbican'
                              % secret_uuid)

@@ -15,6 +15,11 @@ in-use ``CryptKey`` row, itself encrypted with a master key kept in
 Barbican (``keyType`` barbican) or in ``[DEFAULT] crypt_key_dir``
 (``keyType`` local).
 
+A VIM registered here with ``[k8s_vim] use_barbican`` is stored the way
+Tacker stores one (``protect_v1``): its secrets encrypted with a new
+Fernet key kept in Barbican, so Tacker can use it too; otherwise its
+secrets are stored as given.
+
 A credential that cannot be made usable raises ``CredentialsUnavailable``
 (the VIM and the reason, never a key or a value): nothing encrypted is
 ever sent to Kubernetes as if it were a token.  Keys are cached for the
@@ -191,3 +196,26 @@ def v2_access_info(vim_id, access_info):
         return _decrypt(vim_id, values, V2_SECRET_FIELDS, key)
     except CredentialsUnavailable as exc:
         raise CredentialsUnavailable(vim_id, exc.reason)
+
+
+def protect_v1(vim_id, auth_cred):
+    """``auth_cred`` as it is to be stored for a new VIM."""
+    values = dict(auth_cred or {})
+    if not CONF.k8s_vim.use_barbican:
+        return values
+    key = fernet.Fernet.generate_key()
+    box = fernet.Fernet(key)
+    for field in V1_SECRET_FIELDS:
+        if values.get(field):
+            values[field] = box.encrypt(
+                values[field].encode('utf-8')).decode('utf-8')
+    values['secret_uuid'] = barbican.store_key(vim_id, key)
+    values['key_type'] = BARBICAN_KEY
+    return values
+
+
+def forget_v1(vim_id, auth_cred):
+    """Remove the key of a VIM that is being deleted, if it has one."""
+    values = auth_cred or {}
+    if values.get('key_type') == BARBICAN_KEY and values.get('secret_uuid'):
+        barbican.delete_key(vim_id, values['secret_uuid'])
