@@ -53,7 +53,7 @@ def _owner_name(sim_obj):
 
 
 def _cluster(conn, instances, namespaces):
-    from tacker.tests.k8s_sim import simulator
+    from tacker_k8s_sim import simulator
     sim = simulator.Simulator(token=TOKEN, nodes=2, seed=7)
     sim.start()
     for ns in range(namespaces):

@@ -23,7 +23,7 @@ import time
 from kubernetes import client
 from kubernetes import watch
 
-from tacker.tests.k8s_sim import simulator
+from tacker_k8s_sim import simulator
 
 
 def _pod(name, index):

@@ -198,7 +198,7 @@ class Stack:
     def start_simulator(self):
         # Imported here: the simulator is a test double, loaded only by
         # the sandbox, never by the product's own processes.
-        from tacker.tests.k8s_sim import simulator
+        from tacker_k8s_sim import simulator
 
         self.sim = simulator.Simulator(token=self.token,
                                        nodes=self.settings.nodes)

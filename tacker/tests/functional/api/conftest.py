@@ -22,9 +22,9 @@ from tacker.cmd import server as server_mod
 from tacker.common import coordination
 from tacker.common import rpc
 from tacker.conf import vnflcm as vnflcm_conf
-from tacker.tests.k8s_sim import simulator
 from tacker.vnfpkgm import build
 from tacker.vnfpkgm import vnfd
+from tacker_k8s_sim import simulator
 
 OPENSTACK = os.path.join(os.path.dirname(sys.executable), 'openstack')
 TRANSPORT = 'fake://'

@@ -5,8 +5,8 @@ import pytest
 from tacker.common import coordination
 from tacker.dbsync import engine as engine_mod
 from tacker.tests.functional.dbsync import cnf
-from tacker.tests.k8s_sim import simulator
 from tacker.vnfpkgm import vnfd
+from tacker_k8s_sim import simulator
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 
 from tacker.dbsync import outcome
 from tacker.tests.functional.dbsync import cnf
-from tacker.tests.k8s_sim import simulator
-from tacker.tests.k8s_sim import tls
+from tacker_k8s_sim import simulator
+from tacker_k8s_sim import tls
 
 
 @pytest.fixture

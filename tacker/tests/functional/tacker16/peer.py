@@ -43,6 +43,13 @@ Sub-commands (each takes ``--db-url`` with a SQLAlchemy URL such as
     Loads instances through Tacker's objects and API view builders and
     prints ``{"v1": {ID: {...}}, "v2": {ID: {...}}}`` (see ``_summarise``).
 
+``read-api-rows --vim ID --package ID``
+    Loads a VIM through Tacker's NFVO DB plugin (``get_vim``, secrets
+    masked) and a package through ``tacker.objects.VnfPackage.get_by_id``
+    and prints ``{"vim": {...} | {"error": ...}, "package": {...} |
+    {"error": ...}}``: the VIM dict ``get_vim`` returns, and the
+    package's states, tenant, checksum, size and ``user_data``.
+
 Spec file (JSON object; every top-level key is optional; each value may be a
 single object or a list of objects)::
 
@@ -82,6 +89,9 @@ single object or a list of objects)::
         "scale_status": [{"aspect_id": "vdu1_aspect", "scale_level": 1}],
         "max_scale_levels": [{"aspect_id": "vdu1_aspect", "scale_level": 2}],
         "vdu_reses": {"VDU1": {<k8s manifest>}, ...},
+        "vim_type": "ETSINFV.HELM.V_3",  # optional; default Kubernetes
+        "extra_metadata": {...},         # optional, into metadata (Helm:
+                                         # release_name, revision, ...)
         "def_files": ["Files/kubernetes/deployment.yaml", ...],
         "vnfc_configurable_properties": {"owner": "operator-set"},
         "name": null, "description": null,                   # optional
@@ -470,7 +480,7 @@ def _v2_vim_conn_info(spec):
     from tacker.sol_refactored import objects
     return objects.VimConnectionInfo(
         vimId=spec['vim_id'],
-        vimType=V2_K8S_VIM_TYPE,
+        vimType=spec.get('vim_type') or V2_K8S_VIM_TYPE,
         interfaceInfo={'endpoint': spec['endpoint']},
         accessInfo={'bearer_token': spec['bearer_token']})
 
@@ -515,6 +525,8 @@ def _seed_v2_instance(ctx, spec):
             'tenant': spec['namespace'],
             'lcm-kubernetes-def-files': list(spec.get('def_files', [])),
             'vdu_reses': spec.get('vdu_reses', {}),
+            # A Helm instance: release_name, revision, helm_chart_path...
+            **spec.get('extra_metadata', {}),
         })
     inst = objects.VnfInstanceV2(
         id=spec['id'],
@@ -873,6 +885,36 @@ def cmd_read(args):
             'v2': {i: _read_v2(ctx, i) for i in args.v2}}
 
 
+def _read_vim(ctx, vim_id):
+    from tacker.db.nfvo import nfvo_db_plugin
+    try:
+        return nfvo_db_plugin.NfvoPluginDb().get_vim(ctx, vim_id)
+    except Exception as exc:
+        return _err(exc)
+    finally:
+        # the plugin's legacy session; SQLite stays locked while open
+        ctx.session.close()
+
+
+PACKAGE_FIELDS = ('id', 'tenant_id', 'onboarding_state', 'operational_state',
+                  'usage_state', 'algorithm', 'hash', 'size', 'user_data')
+
+
+def _read_package(ctx, package_id):
+    from tacker import objects
+    try:
+        pkg = objects.VnfPackage.get_by_id(ctx, package_id)
+        return {name: getattr(pkg, name) for name in PACKAGE_FIELDS
+                if pkg.obj_attr_is_set(name)}
+    except Exception as exc:
+        return _err(exc)
+
+
+def cmd_read_api_rows(args):
+    return {'vim': _read_vim(_admin_context(), args.vim),
+            'package': _read_package(_admin_context(), args.package)}
+
+
 # --------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------
@@ -892,6 +934,11 @@ def _parser():
                    action='extend')
     s.add_argument('--v2', nargs='+', default=[], metavar='ID',
                    action='extend')
+    s = sub.add_parser('read-api-rows',
+                       help='load a VIM and a package with Tacker code')
+    s.add_argument('--db-url', required=True)
+    s.add_argument('--vim', required=True, metavar='ID')
+    s.add_argument('--package', required=True, metavar='ID')
     return p
 
 
@@ -909,8 +956,8 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         _setup_tacker(args.db_url)
-        out = {'schema': cmd_schema, 'seed': cmd_seed,
-               'read': cmd_read}[args.command](args)
+        out = {'schema': cmd_schema, 'seed': cmd_seed, 'read': cmd_read,
+               'read-api-rows': cmd_read_api_rows}[args.command](args)
     except Exception as exc:
         return _fail(exc, 1)
     _JSON_OUT.write(json.dumps(out, sort_keys=True, default=_json_default))

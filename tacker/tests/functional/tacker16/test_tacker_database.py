@@ -18,10 +18,10 @@ import uuid
 import pytest
 import yaml
 
-from tacker.tests.k8s_sim import simulator
 from tacker.vnfpkgm import build
 from tacker.vnfpkgm import csar
 from tacker.vnfpkgm import vnfd as vnfd_mod
+from tacker_k8s_sim import simulator
 
 TOKEN = 'tacker16-interop-token-5c1e'
 LABEL = 'tacker_vnf_instance_id'
@@ -65,19 +65,28 @@ class Site:
                     vdu = names[doc['metadata']['name']]
                     self.files[vdu], self.docs[vdu] = rel, doc
         self.vim_id = str(uuid.uuid4())
+        # namespace -> suffix of its workload names (Helm releases name
+        # them <VDU properties.name>-<something>).
+        self._suffix = {}
 
-    def _manifest(self, vdu, instance_id, replicas):
+    def name(self, namespace, vdu):
+        return self.docs[vdu]['metadata']['name'] + self._suffix[namespace]
+
+    def _manifest(self, vdu, instance_id, replicas, suffix):
         doc = copy.deepcopy(self.docs[vdu])
+        doc['metadata']['name'] += suffix
         doc['metadata'].setdefault('labels', {})[LABEL] = instance_id
         doc['spec']['template']['metadata'].setdefault(
             'labels', {})[LABEL] = instance_id
         doc['spec']['replicas'] = replicas
         return doc
 
-    def deploy(self, namespace, instance_id, replicas):
+    def deploy(self, namespace, instance_id, replicas, suffix=''):
+        self._suffix[namespace] = suffix
         self.sim.create({'apiVersion': 'v1', 'kind': 'Namespace',
                          'metadata': {'name': namespace}})
-        manifests = {vdu: self._manifest(vdu, instance_id, replicas[vdu])
+        manifests = {vdu: self._manifest(vdu, instance_id, replicas[vdu],
+                                         suffix)
                      for vdu in VDUS}
         for doc in manifests.values():
             self.sim.create(doc, namespace)
@@ -86,8 +95,7 @@ class Site:
 
     def pods(self, namespace, vdu):
         """Names of the running pods of a VDU, by ownerReferences."""
-        kind, name = self.docs[vdu]['kind'], self.docs[vdu]['metadata'][
-            'name']
+        kind, name = self.docs[vdu]['kind'], self.name(namespace, vdu)
         owners = {(kind, name)}
         if kind == 'Deployment':
             owners |= {('ReplicaSet', rs['metadata']['name'])
@@ -166,10 +174,11 @@ class Site:
 
 
 class Cnf:
-    def __init__(self, site, replicas):
+    def __init__(self, site, replicas, suffix=''):
         self.id = str(uuid.uuid4())
         self.namespace = 'ns-' + self.id[:8]
-        self.manifests = site.deploy(self.namespace, self.id, replicas)
+        self.manifests = site.deploy(self.namespace, self.id, replicas,
+                                     suffix)
 
 
 @pytest.fixture
@@ -211,6 +220,15 @@ def _outcomes(result):
     return {o['instance_id']: o['status'] for o in result['outcomes']}
 
 
+def _heal_and_scale(site, changes):
+    for cnf, vdu, replicas in changes:
+        site.sim.kill_pod(cnf.namespace, site.pods(cnf.namespace,
+                                                   'VDU1')[0])
+        site.sim.scale(site.docs[vdu]['kind'], cnf.namespace,
+                       site.name(cnf.namespace, vdu), replicas)
+    site.sim.wait_settled(timeout=10)
+
+
 def test_tacker_reads_what_our_sync_wrote_after_heal_and_scale(
         tacker16, tacker_db, seeded):
     site, v1, v2 = seeded
@@ -218,12 +236,7 @@ def test_tacker_reads_what_our_sync_wrote_after_heal_and_scale(
     before_v1, before_v2 = _read(tacker16, url, v1, v2)
 
     # Kubernetes heals one pod of each CNF and scales one VDU of each.
-    for cnf, vdu, replicas in ((v1, 'VDU2', 2), (v2, 'VDU1', 3)):
-        site.sim.kill_pod(cnf.namespace, site.pods(cnf.namespace,
-                                                   'VDU1')[0])
-        site.sim.scale(site.docs[vdu]['kind'], cnf.namespace,
-                       site.docs[vdu]['metadata']['name'], replicas)
-    site.sim.wait_settled(timeout=10)
+    _heal_and_scale(site, ((v1, 'VDU2', 2), (v2, 'VDU1', 3)))
 
     rc, result, stderr = site.db_sync(url)
     assert rc == 0, stderr
@@ -301,3 +314,29 @@ def test_vim_secrets_that_tacker_keeps_in_barbican(
     assert service['password'] not in stderr
     after_v1, _ = _read(tacker16, tacker_db.url, v1, v2)
     _assert_shows_the_cluster(site, after_v1, v1)
+
+
+def test_a_helm_instance_tacker_recorded_is_synchronized(
+        tacker16, tacker_db, sim, tmp_path):
+    site = Site(sim, tmp_path)
+    v1 = Cnf(site, {'VDU1': 1, 'VDU2': 1})
+    helm = Cnf(site, {'VDU1': 2, 'VDU2': 1}, suffix='-vnfrel1')
+    spec = site.spec(v1, helm)
+    # As Tacker 16's Helm driver records a release: the chart in the
+    # package, the workloads it created in vdu_reses.
+    chart = 'Files/kubernetes/localhelm-0.1.0.tgz'
+    spec['v2_instance'].update(
+        vim_type='ETSINFV.HELM.V_3', def_files=[chart],
+        extra_metadata={'release_name': 'vnfrel1', 'revision': 1,
+                        'helm_chart_path': chart,
+                        'helm_value_names': {
+                            'VDU1': {'replica': 'replicaCount'}}})
+    tacker16.run('seed', tacker_db.url, spec=spec)
+    _heal_and_scale(site, ((helm, 'VDU1', 3),))
+
+    rc, result, stderr = site.db_sync(tacker_db.url)
+    assert rc == 0, stderr
+    assert _outcomes(result) == {v1.id: 'unchanged', helm.id: 'changed'}
+    _, found = _read(tacker16, tacker_db.url, v1, helm)
+    _assert_shows_the_cluster(site, found, helm)
+    assert found['object']['scale_levels']['vdu1_aspect'] == 2

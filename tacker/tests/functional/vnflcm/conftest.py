@@ -2,9 +2,9 @@
 
 import pytest
 
-from tacker.tests.k8s_sim import simulator
 from tacker.tests.unit.vnflcm import fixtures
 from tacker.tests.unit.vnflcm.conftest import lcm_conf  # noqa: F401
+from tacker_k8s_sim import simulator
 
 
 @pytest.fixture

@@ -10,15 +10,15 @@ import copy
 import ssl
 import threading
 
-from tacker.tests.k8s_sim import api
-from tacker.tests.k8s_sim import chaos
-from tacker.tests.k8s_sim import controllers
-from tacker.tests.k8s_sim import errors
-from tacker.tests.k8s_sim import names as names_mod
-from tacker.tests.k8s_sim import objects
-from tacker.tests.k8s_sim import resources
-from tacker.tests.k8s_sim import server
-from tacker.tests.k8s_sim import store as store_mod
+from tacker_k8s_sim import api
+from tacker_k8s_sim import chaos
+from tacker_k8s_sim import controllers
+from tacker_k8s_sim import errors
+from tacker_k8s_sim import names as names_mod
+from tacker_k8s_sim import objects
+from tacker_k8s_sim import resources
+from tacker_k8s_sim import server
+from tacker_k8s_sim import store as store_mod
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public",
                      "kube-node-lease")

@@ -11,9 +11,9 @@ import copy
 import math
 import re
 
-from tacker.tests.k8s_sim import names
-from tacker.tests.k8s_sim import objects
-from tacker.tests.k8s_sim import pods
+from tacker_k8s_sim import names
+from tacker_k8s_sim import objects
+from tacker_k8s_sim import pods
 
 HASH_LABEL = "pod-template-hash"
 REVISION_LABEL = "controller-revision-hash"

@@ -7,13 +7,13 @@ the bodies Kubernetes returns; it knows nothing about sockets (see
 
 import json
 
-from tacker.tests.k8s_sim import discovery
-from tacker.tests.k8s_sim import errors
-from tacker.tests.k8s_sim import patching
-from tacker.tests.k8s_sim import routing
-from tacker.tests.k8s_sim import selectors
-from tacker.tests.k8s_sim import store as store_mod
-from tacker.tests.k8s_sim import watch
+from tacker_k8s_sim import discovery
+from tacker_k8s_sim import errors
+from tacker_k8s_sim import patching
+from tacker_k8s_sim import routing
+from tacker_k8s_sim import selectors
+from tacker_k8s_sim import store as store_mod
+from tacker_k8s_sim import watch
 
 JSON = "application/json"
 

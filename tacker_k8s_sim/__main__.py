@@ -1,6 +1,6 @@
 """Run the simulator standalone until SIGINT or SIGTERM.
 
-    python -m tacker.tests.k8s_sim --host 127.0.0.1 --port 6443 \
+    python -m tacker_k8s_sim --host 127.0.0.1 --port 6443 \
         [--token TOKEN] [--nodes N]
 """
 
@@ -10,12 +10,12 @@ import signal
 import sys
 import threading
 
-from tacker.tests.k8s_sim import simulator
+from tacker_k8s_sim import simulator
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m tacker.tests.k8s_sim",
+        prog="python -m tacker_k8s_sim",
         description="Serve a simulated Kubernetes API.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0,

@@ -2,10 +2,10 @@
 
 import pytest
 
-from tacker.tests.k8s_sim import errors
-from tacker.tests.k8s_sim import names
-from tacker.tests.k8s_sim import patching
-from tacker.tests.k8s_sim import selectors
+from tacker_k8s_sim import errors
+from tacker_k8s_sim import names
+from tacker_k8s_sim import patching
+from tacker_k8s_sim import selectors
 
 
 def test_generated_names_cut_the_base_at_58():

@@ -8,7 +8,7 @@ The grammar is the one ``kubectl -l`` accepts: ``a=b``, ``a==b``,
 
 import re
 
-from tacker.tests.k8s_sim import errors
+from tacker_k8s_sim import errors
 
 _SET_OP = re.compile(r"^\s*([^\s!=<>(),]+)\s+(in|notin)\s*\(([^)]*)\)\s*$")
 _CMP_OP = re.compile(r"^\s*([^\s!=<>(),]+)\s*(==|=|!=|>|<)\s*([^\s,]*)\s*$")

@@ -14,11 +14,11 @@ import logging
 import threading
 import time
 
-from tacker.tests.k8s_sim import errors
-from tacker.tests.k8s_sim import objects as objects_mod
-from tacker.tests.k8s_sim import pods
-from tacker.tests.k8s_sim import store as store_mod
-from tacker.tests.k8s_sim import workloads
+from tacker_k8s_sim import errors
+from tacker_k8s_sim import objects as objects_mod
+from tacker_k8s_sim import pods
+from tacker_k8s_sim import store as store_mod
+from tacker_k8s_sim import workloads
 
 LOG = logging.getLogger(__name__)
 

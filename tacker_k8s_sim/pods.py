@@ -6,7 +6,7 @@ simulated kubelet writes in each phase, as Kubernetes reports them.
 
 import hashlib
 
-from tacker.tests.k8s_sim import objects
+from tacker_k8s_sim import objects
 
 
 def phase(pod):

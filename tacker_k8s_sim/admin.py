@@ -8,9 +8,9 @@ Python.  These paths skip token auth, faults and the request log.
 import json
 import re
 
-from tacker.tests.k8s_sim import api
-from tacker.tests.k8s_sim import errors
-from tacker.tests.k8s_sim import store as store_mod
+from tacker_k8s_sim import api
+from tacker_k8s_sim import errors
+from tacker_k8s_sim import store as store_mod
 
 
 def _ok(obj, code=200):

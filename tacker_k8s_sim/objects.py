@@ -16,9 +16,9 @@ import re
 import time
 import uuid
 
-from tacker.tests.k8s_sim import errors
-from tacker.tests.k8s_sim import patching
-from tacker.tests.k8s_sim import selectors
+from tacker_k8s_sim import errors
+from tacker_k8s_sim import patching
+from tacker_k8s_sim import selectors
 
 _DNS_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")

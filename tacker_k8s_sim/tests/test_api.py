@@ -6,7 +6,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client import rest
 
-from tacker.tests.unit.k8s_sim import manifests
+from tacker_k8s_sim.tests import manifests
 
 NS = "default"
 

@@ -13,12 +13,12 @@ import threading
 import time
 import urllib.parse
 
-from tacker.tests.k8s_sim import admin
-from tacker.tests.k8s_sim import api
-from tacker.tests.k8s_sim import chaos
-from tacker.tests.k8s_sim import errors
-from tacker.tests.k8s_sim import routing
-from tacker.tests.k8s_sim import store as store_mod
+from tacker_k8s_sim import admin
+from tacker_k8s_sim import api
+from tacker_k8s_sim import chaos
+from tacker_k8s_sim import errors
+from tacker_k8s_sim import routing
+from tacker_k8s_sim import store as store_mod
 
 LOG = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import bisect
 import json
 import threading
 
-from tacker.tests.k8s_sim import errors
+from tacker_k8s_sim import errors
 
 ADDED = "ADDED"
 MODIFIED = "MODIFIED"

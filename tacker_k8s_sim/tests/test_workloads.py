@@ -6,8 +6,8 @@ import time
 import pytest
 from kubernetes.client import rest
 
-from tacker.tests.k8s_sim import names
-from tacker.tests.unit.k8s_sim import manifests
+from tacker_k8s_sim import names
+from tacker_k8s_sim.tests import manifests
 
 NS = "default"
 SUFFIX = "[%s]{5}" % names.SAFE_ALPHABET

@@ -11,8 +11,8 @@ ADDED or DELETED event, as Kubernetes does.
 import json
 import time
 
-from tacker.tests.k8s_sim import errors
-from tacker.tests.k8s_sim import store as store_mod
+from tacker_k8s_sim import errors
+from tacker_k8s_sim import store as store_mod
 
 # How often an idle stream wakes to check for stop and client loss.
 _POLL = 0.25

@@ -10,7 +10,7 @@ directives are dropped.
 
 import copy
 
-from tacker.tests.k8s_sim import errors
+from tacker_k8s_sim import errors
 
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_PATCH = "application/strategic-merge-patch+json"

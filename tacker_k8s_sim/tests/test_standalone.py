@@ -1,4 +1,4 @@
-"""``python -m tacker.tests.k8s_sim`` serves until it is terminated."""
+"""``python -m tacker_k8s_sim`` serves until it is terminated."""
 
 import os
 import signal
@@ -9,7 +9,7 @@ import time
 
 from kubernetes import client
 
-from tacker.tests.k8s_sim import simulator
+from tacker_k8s_sim import simulator
 
 
 def _free_port():
@@ -21,9 +21,9 @@ def _free_port():
 def test_module_serves_until_sigterm():
     port = _free_port()
     root = os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+        os.path.abspath(__file__))))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tacker.tests.k8s_sim", "--host",
+        [sys.executable, "-m", "tacker_k8s_sim", "--host",
          "127.0.0.1", "--port", str(port), "--token", "t0k", "--nodes",
          "3"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

@@ -1,6 +1,6 @@
 """pytest fixture ``k8s_sim``: a fresh, started Simulator per test.
 
-Register with ``pytest_plugins = ["tacker.tests.k8s_sim.pytest_plugin"]``.
+Register with ``pytest_plugins = ["tacker_k8s_sim.pytest_plugin"]``.
 Options can be changed per test with the ``k8s_sim_options`` marker::
 
     @pytest.mark.k8s_sim_options(token="secret", deletion_grace=0.5)
@@ -9,7 +9,7 @@ Options can be changed per test with the ``k8s_sim_options`` marker::
 
 import pytest
 
-from tacker.tests.k8s_sim import simulator
+from tacker_k8s_sim import simulator
 
 
 def pytest_configure(config):
