@@ -88,6 +88,8 @@ def vim(record):
         'auth_cred': record.auth_cred,
         'placement_attr': {},
         'is_default': record.is_default,
+        # Not stored: Tacker has no such column, and its API shows every
+        # VIM it returns as ACTIVE (a field its client still expects).
         'status': 'ACTIVE',
         'extra': record.extra,
         'created_at': iso(record.created_at),

@@ -29,8 +29,9 @@ def instances_using(vim_id):
     """Ids of live v1 and v2 instances connected to ``vim_id``."""
     pattern = '%' + vim_id + '%'
     v1, v2 = v1_models.VnfInstance, v2_models.VnfInstanceV2
-    v1_col = sa.type_coerce(v1.vim_connection_info, sa.Text)
-    v2_col = sa.type_coerce(v2.vimConnectionInfo, sa.Text)
+    # A cast, not a type coercion: PostgreSQL has no LIKE on json.
+    v1_col = sa.cast(v1.vim_connection_info, sa.Text)
+    v2_col = sa.cast(v2.vimConnectionInfo, sa.Text)
     users = []
     with db_api.reader_session() as session:
         for row in session.execute(

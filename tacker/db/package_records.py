@@ -4,6 +4,10 @@ Which state changes a request may make is decided here, inside the
 transaction that makes them (row locked with ``FOR UPDATE``), so two
 requests racing on one package cannot both pass a check.  Onboarding and
 deleting the files belong to ``tacker.vnfpkgm.store``.
+
+``userDefinedData`` is kept as Tacker keeps it, one
+``vnf_packages_user_data`` row per key, written in the transaction that
+writes the package row; a package dict carries it as ``user_data``.
 """
 
 import uuid
@@ -24,7 +28,7 @@ NOT_IN_USE = 'NOT_IN_USE'
 
 _PACKAGE_COLUMNS = ('id', 'tenant_id', 'onboarding_state',
                     'operational_state', 'usage_state', 'algorithm', 'hash',
-                    'size', 'user_data')
+                    'size')
 _VNFD_COLUMNS = ('vnfd_id', 'vnf_provider', 'vnf_product_name',
                  'vnf_software_version', 'vnfd_version')
 
@@ -38,8 +42,55 @@ def _select():
             .where(models.live(p.deleted)))
 
 
-def _row(row):
-    return dict(row._mapping)
+def _row(row, user_data):
+    package = dict(row._mapping)
+    package['user_data'] = user_data.get(package['id'], {})
+    return package
+
+
+def _rows(session, query):
+    """Package dicts of ``query``'s rows, each with its user data."""
+    rows = session.execute(query).all()
+    user_data = user_data_of(session, [row.id for row in rows])
+    return [_row(row, user_data) for row in rows]
+
+
+def user_data_of(session, package_ids):
+    """{package id: {key: value}} of the live user data of packages."""
+    if not package_ids:
+        return {}
+    u = models.VnfPackageUserData
+    found = {}
+    query = (sa.select(u.package_uuid, u.key, u.value)
+             .where(u.package_uuid.in_(list(package_ids)),
+                    models.live(u.deleted))
+             .order_by(u.id))
+    for package_id, key, value in session.execute(query):
+        found.setdefault(package_id, {})[key] = value
+    return found
+
+
+def _write_user_data(session, package_id, user_data):
+    """Set ``user_data``'s keys on a package (others are kept)."""
+    u = models.VnfPackageUserData
+    rows = {row.key: row for row in session.execute(
+        sa.select(u).where(u.package_uuid == package_id,
+                           models.live(u.deleted))).scalars()}
+    for key, value in user_data.items():
+        if key in rows:
+            rows[key].value = value
+        else:
+            session.add(u(package_uuid=package_id, key=key, value=value,
+                          deleted=False))
+
+
+def delete_user_data(session, package_id, when):
+    """Soft-delete a package's user data, as Tacker's package deletion."""
+    u = models.VnfPackageUserData
+    session.execute(
+        sa.update(u)
+        .where(u.package_uuid == package_id, models.live(u.deleted))
+        .values(deleted=True, deleted_at=when))
 
 
 def _not_found(package_id):
@@ -51,8 +102,10 @@ def create(*, tenant_id, user_data):
     with db_api.writer_session() as session:
         session.add(models.VnfPackage(
             id=package_id, tenant_id=tenant_id, onboarding_state=CREATED,
-            operational_state=DISABLED, usage_state=NOT_IN_USE, size=0,
-            user_data=user_data or {}))
+            operational_state=DISABLED, usage_state=NOT_IN_USE, size=0))
+        # The rows reference the package: it goes first.
+        session.flush()
+        _write_user_data(session, package_id, user_data or {})
     return get(package_id)
 
 
@@ -62,10 +115,10 @@ def get(package_id, tenant_id=None):
     if tenant_id is not None:
         query = query.where(models.VnfPackage.tenant_id == tenant_id)
     with db_api.reader_session() as session:
-        row = session.execute(query).first()
-    if row is None:
+        rows = _rows(session, query)
+    if not rows:
         raise _not_found(package_id)
-    return _row(row)
+    return rows[0]
 
 
 def list_all(tenant_id=None):
@@ -74,7 +127,7 @@ def list_all(tenant_id=None):
     if tenant_id is not None:
         query = query.where(models.VnfPackage.tenant_id == tenant_id)
     with db_api.reader_session() as session:
-        return [_row(row) for row in session.execute(query)]
+        return _rows(session, query)
 
 
 def _lock(session, package_id, tenant_id):
@@ -109,9 +162,7 @@ def update(package_id, *, tenant_id=None, operational_state=None,
             row.operational_state = operational_state
             changes['operationalState'] = operational_state
         if user_data is not None:
-            merged = dict(row.user_data or {})
-            merged.update(user_data)
-            row.user_data = merged
+            _write_user_data(session, package_id, user_data)
             changes['userDefinedData'] = user_data
     return changes
 
@@ -155,8 +206,8 @@ def find_for_vnfd(vnfd_id, tenant_id=None):
     if tenant_id is not None:
         query = query.where(models.VnfPackage.tenant_id == tenant_id)
     with db_api.reader_session() as session:
-        row = session.execute(query).first()
-    return None if row is None else _row(row)
+        rows = _rows(session, query.limit(1))
+    return rows[0] if rows else None
 
 
 def mark_in_use(session, package_id):

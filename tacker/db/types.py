@@ -211,18 +211,6 @@ class JsonColumn(InJsonColumn, Json):
     cache_ok = True
 
 
-class JsonColumnNotOnPostgresql(JsonColumn):
-    """``JsonColumn``, but TEXT on PostgreSQL for now.
-
-    For the columns ``api.vim_usage`` searches with LIKE through a
-    ``type_coerce`` to Text, which PostgreSQL rejects on ``json``; they
-    become ``JsonColumn`` once that search casts instead.
-    """
-
-    cache_ok = True
-    JSON_BACKENDS = ('mysql', 'mariadb')
-
-
 class TextJson(Json):
     """A JSON document in a TEXT column, TEXT on MariaDB too.
 

@@ -118,7 +118,7 @@ def create_vim(*, name, tenant_id, auth_url, auth_cred, description=None,
         session.add(models.Vim(
             id=vim_id, tenant_id=tenant_id, type=vim_type, name=name,
             description=description, placement_attr={}, shared=False,
-            is_default=is_default, status='ACTIVE', extra=extra or {},
+            is_default=is_default, extra=extra or {},
             deleted_at=LIVE))
         session.flush()
         session.add(models.VimAuth(

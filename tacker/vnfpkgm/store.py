@@ -39,6 +39,7 @@ import sqlalchemy as sa
 
 from tacker.db import api as db_api
 from tacker.db.models import v1 as models
+from tacker.db import package_records
 from tacker.vnfpkgm import csar
 from tacker.vnfpkgm import errors
 from tacker.vnfpkgm import vnfd as vnfd_mod
@@ -232,6 +233,7 @@ class PackageStore:
                 .where(models.VnfPackageVnfd.package_uuid == package_id,
                        models.VnfPackageVnfd.deleted == "0")
                 .values(deleted=models.VnfPackageVnfd.id, deleted_at=now))
+            package_records.delete_user_data(session, package_id, now)
         self._remove_files(package_id)
 
     def _remove_files(self, package_id):

@@ -1,11 +1,25 @@
-"""Request bodies of /vnfpkgm/v1/vnf_packages."""
+"""Request bodies of /vnfpkgm/v1/vnf_packages.
 
-from tacker.api.schemas import common
+``userDefinedData`` is a map of strings whose keys and values fit the
+255 characters of Tacker's ``vnf_packages_user_data`` columns: a longer
+one is refused here (400) rather than failing, or being cut short, in
+the database.
+"""
+
+USER_DATA_MAX_LENGTH = 255
+
+USER_DEFINED_DATA = {
+    'type': 'object',
+    'maxProperties': 256,
+    'propertyNames': {'minLength': 1, 'maxLength': USER_DATA_MAX_LENGTH},
+    'additionalProperties': {'type': 'string',
+                             'maxLength': USER_DATA_MAX_LENGTH},
+}
 
 CREATE = {
     'type': 'object',
     'properties': {
-        'userDefinedData': common.STRING_MAP,
+        'userDefinedData': USER_DEFINED_DATA,
     },
     'additionalProperties': False,
 }
@@ -15,7 +29,7 @@ UPDATE = {
     'properties': {
         'operationalState': {'type': 'string',
                              'enum': ['ENABLED', 'DISABLED']},
-        'userDefinedData': common.STRING_MAP,
+        'userDefinedData': USER_DEFINED_DATA,
     },
     'anyOf': [{'required': ['operationalState']},
               {'required': ['userDefinedData']}],

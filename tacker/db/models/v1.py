@@ -6,6 +6,10 @@ columns Tacker's migrations made ``sa.JSON`` are ``types.JsonColumn``;
 its ``types.Json`` (TEXT) columns are ``types.TextJson``.  Tacker leaves
 some columns nullable on MariaDB only (an ``alter_column`` without
 ``existing_nullable``); those stay NOT NULL here.
+
+``vnf_packages_user_data``'s unique key and indexes exist on MariaDB and
+PostgreSQL only (``ddl_if``): Tacker's SQLite databases, built from its
+models, have none, so no code may rely on them.
 """
 
 import sqlalchemy as sa
@@ -31,7 +35,7 @@ class VnfInstance(base.SoftDelete, base.BASE):
     vnfd_id = _col(sa.String(255), nullable=False)
     instantiation_state = _col(sa.String(255), nullable=False)
     task_state = _col(sa.String(255))
-    vim_connection_info = _col(types.JsonColumnNotOnPostgresql)
+    vim_connection_info = _col(types.JsonColumn)
     tenant_id = _col(sa.String(64), nullable=False)
     vnf_pkg_id = _col(sa.String(36), nullable=False)
     vnf_metadata = _col(types.JsonColumn)
@@ -102,7 +106,6 @@ class Vim(base.Timestamps, base.BASE):
                   server_default=sa.false())
     is_default = _col(sa.Boolean, default=False, nullable=False,
                       server_default=sa.false())
-    status = _col(sa.String(255))
     extra = _col(types.JsonColumn)
     # The one v1 table whose created_at Tacker left nullable.
     created_at = _col(sa.DateTime, default=base.now)
@@ -135,7 +138,33 @@ class VnfPackage(base.SoftDelete, base.BASE):
                 server_default='0')
     downloading = _col(sa.Integer, default=0, nullable=False,
                        server_default='0')
-    user_data = _col(types.Json)
+
+
+# Tacker builds these only with its migrations: its models, which build
+# its SQLite databases, declare neither.
+_SERVER_BACKENDS = ('mysql', 'mariadb', 'postgresql')
+
+
+class VnfPackageUserData(base.SoftDelete, base.BASE):
+    """One ``userDefinedData`` entry of a package: a row per key."""
+
+    __tablename__ = 'vnf_packages_user_data'
+    __table_args__ = (
+        sa.UniqueConstraint(
+            'package_uuid', 'key', 'deleted',
+            name='uniq_vnf_packages_user_data0package_uuid0key0deleted',
+        ).ddl_if(dialect=_SERVER_BACKENDS),
+        sa.Index('vnf_packages_user_data_key_idx', 'key').ddl_if(
+            dialect=_SERVER_BACKENDS),
+        sa.Index('vnf_packages_user_data_value_idx', 'value').ddl_if(
+            dialect=_SERVER_BACKENDS),
+    )
+
+    id = _col(sa.Integer, primary_key=True, autoincrement=True)
+    package_uuid = _col(sa.String(36), sa.ForeignKey('vnf_packages.id'),
+                        nullable=False)
+    key = _col(sa.String(255), nullable=False)
+    value = _col(sa.String(255), nullable=False)
 
 
 class VnfPackageVnfd(base.Timestamps, base.BASE):

@@ -23,13 +23,6 @@ class ObjectJsonColumn(types.InJsonColumn, storage_v2.ObjectJson):
     cache_ok = True
 
 
-class ObjectJsonNotOnPostgresql(ObjectJsonColumn):
-    """See ``types.JsonColumnNotOnPostgresql``."""
-
-    cache_ok = True
-    JSON_BACKENDS = types.JsonColumnNotOnPostgresql.JSON_BACKENDS
-
-
 def _enum(name, *values):
     # Tacker's models give no name (unnamed CHECK on SQLite); its
     # migrations name the PostgreSQL type after the column.
@@ -59,7 +52,7 @@ class VnfInstanceV2(base.BASE):
     vnfSoftwareVersion = _col(sa.String(255), nullable=False)
     vnfdVersion = _col(sa.String(255), nullable=False)
     vnfConfigurableProperties = _col(types.JsonColumn)
-    vimConnectionInfo = _col(ObjectJsonNotOnPostgresql)
+    vimConnectionInfo = _col(ObjectJsonColumn)
     instantiationState = _col(_enum('instantiationState',
                                     *INSTANTIATION_STATES),
                               nullable=False)

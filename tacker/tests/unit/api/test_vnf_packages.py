@@ -3,6 +3,10 @@
 import io
 import zipfile
 
+import sqlalchemy as sa
+
+from tacker.db import api as db_api
+from tacker.db.models import v1 as models
 from tacker.tests.unit.api import fakes
 
 call = fakes.call
@@ -116,6 +120,41 @@ def test_update_rules(app):
     resp = call(app, 'PATCH', path, {'userDefinedData': {'a': 'b'}})
     assert resp.json == {'userDefinedData': {'a': 'b'}}
     assert call(app, 'GET', path).json['userDefinedData'] == {'a': 'b'}
+
+
+def _user_data_rows(package_id):
+    u = models.VnfPackageUserData
+    with db_api.reader_session() as session:
+        return sorted(
+            (row.key, row.value, bool(row.deleted))
+            for row in session.execute(
+                sa.select(u).where(u.package_uuid == package_id))
+            .scalars())
+
+
+def test_user_data_is_a_row_per_key_merged_on_update(app):
+    package_id = _create(app, {'userDefinedData': {
+        'owner': 'ops', 'site': 'a'}}).json['id']
+    path = '%s/%s' % (BASE, package_id)
+    call(app, 'PATCH', path, {'userDefinedData': {'site': 'b', 'x': 'y'}})
+    assert _user_data_rows(package_id) == [
+        ('owner', 'ops', False), ('site', 'b', False), ('x', 'y', False)]
+    shown = call(app, 'GET', path).json['userDefinedData']
+    assert shown == {'owner': 'ops', 'site': 'b', 'x': 'y'}
+    listed = {p['id']: p for p in call(app, 'GET', BASE).json}
+    assert listed[package_id]['userDefinedData'] == shown
+    assert call(app, 'DELETE', path).status_int == 204
+    assert _user_data_rows(package_id) == [
+        ('owner', 'ops', True), ('site', 'b', True), ('x', 'y', True)]
+
+
+def test_user_data_longer_than_tacker_holds_is_400(app):
+    fakes.assert_problem(
+        call(app, 'POST', BASE, {'userDefinedData': {'k': 'v' * 256}}),
+        400, contains='255')
+    fakes.assert_problem(
+        call(app, 'POST', BASE, {'userDefinedData': {'k' * 256: 'v'}}),
+        400, contains='userDefinedData')
 
 
 def test_bad_create_bodies(app):

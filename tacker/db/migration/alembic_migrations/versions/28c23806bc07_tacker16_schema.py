@@ -25,11 +25,8 @@ MARIADB = ('mysql', 'mariadb')
 JSON_BACKENDS = MARIADB + ('postgresql',)
 
 # Columns Tacker's migrations made sa.JSON: table -> (column, nullable).
-# ``vnf_instances.vim_connection_info`` and
-# ``VnfInstanceV2.vimConnectionInfo`` are JSON on MariaDB only for now
-# (see ``types.JsonColumnNotOnPostgresql``).
 JSON_COLUMNS = {
-    'vnf_instances': ('vnf_metadata',),
+    'vnf_instances': ('vim_connection_info', 'vnf_metadata'),
     'vnf_instantiated_info': (
         'ext_cp_info', 'ext_virtual_link_info',
         'ext_managed_virtual_link_info', 'vnfc_resource_info',
@@ -38,15 +35,12 @@ JSON_COLUMNS = {
     'vnf_lcm_op_occs': ('operation_params', 'error', 'resource_changes',
                         'changed_info', 'changed_ext_connectivity'),
     'vims': ('extra',),
-    'VnfInstanceV2': ('vnfConfigurableProperties', 'instantiatedVnfInfo',
+    'VnfInstanceV2': ('vnfConfigurableProperties', 'vimConnectionInfo',
+                      'instantiatedVnfInfo',
                       'metadata', 'extensions'),
     'VnfLcmOpOccV2': ('operationParams', 'error', 'resourceChanges',
                       'changedInfo', 'changedExtConnectivity',
                       'modificationsTriggeredByVnfPkgChange'),
-}
-JSON_COLUMNS_NOT_ON_POSTGRESQL = {
-    'vnf_instances': ('vim_connection_info',),
-    'VnfInstanceV2': ('vimConnectionInfo',),
 }
 # Tacker's enums: (table, column, nullable, values); the PostgreSQL
 # type is named after the column.
@@ -99,10 +93,7 @@ def _json_columns(table):
     backend = _backend()
     if backend not in JSON_BACKENDS:
         return ()
-    columns = JSON_COLUMNS.get(table, ())
-    if backend in MARIADB:
-        columns += JSON_COLUMNS_NOT_ON_POSTGRESQL.get(table, ())
-    return columns
+    return JSON_COLUMNS.get(table, ())
 
 
 def _to_json(batch, table, not_null_now):
