@@ -99,8 +99,8 @@ def list_vims(tenant_id=None):
 
 def create_vim(*, name, tenant_id, auth_url, auth_cred, description=None,
                is_default=False, vim_project=None, extra=None,
-               vim_type='kubernetes'):
-    vim_id = str(uuid.uuid4())
+               vim_type='kubernetes', vim_id=None):
+    vim_id = vim_id or str(uuid.uuid4())
     with db_api.writer_session() as session:
         clash = session.execute(
             sa.select(models.Vim.id).where(

@@ -106,10 +106,10 @@ def forget():
         _MANAGER.clear()
 
 
-def _configured(vim):
+def _configured(vim, reason=NOT_CONFIGURED):
     credential = _service_credential()
     if credential is None:
-        raise KeyUnavailable(vim, NOT_CONFIGURED)
+        raise KeyUnavailable(vim, reason)
     return credential, _manager(credential.auth_url)
 
 
@@ -119,7 +119,10 @@ def store_key(vim, key):
     Opaque data, as Tacker stores a VIM's key: Tacker's own readers and
     ``get_key`` both get the bytes back.
     """
-    credential, manager = _configured(vim)
+    credential, manager = _configured(vim, reason=(
+        '[k8s_vim] use_barbican is true but no key manager is configured '
+        '([keystone_authtoken] auth_url, username and password name '
+        "Tacker's service user)"))
     try:
         ref = manager.store(credential, opaque_data.OpaqueData(key))
     except Exception as exc:  # noqa: castellan raises many kinds
