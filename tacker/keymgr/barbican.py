@@ -101,11 +101,6 @@ def _manager(auth_url):
         return _MANAGER[auth_url]
 
 
-def forget():
-    with _LOCK:
-        _MANAGER.clear()
-
-
 def _configured(vim, reason=NOT_CONFIGURED):
     credential = _service_credential()
     if credential is None:
