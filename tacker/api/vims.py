@@ -18,12 +18,12 @@ from oslo_log import log as logging
 from tacker.api import context
 from tacker.api import schemas
 from tacker.api import views
-from tacker.api import vim_usage
+
 from tacker.api import vnflcm_common
 from tacker.api import wsgi
 from tacker.api.schemas import vims as vim_schemas
 from tacker.common import exceptions
-from tacker.db import vim_repository
+from tacker.db import vims
 from tacker.keymgr import vim_secrets
 
 LOG = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class VimController:
 
     def index(self, req):
         ctx = context.of(req)
-        records = vim_repository.list_vims(tenant_id=ctx.tenant_filter)
+        records = vims.list_vims(tenant_id=ctx.tenant_filter)
         params = wsgi.query(req)
         ids = set(params.getall('id'))
         names = set(params.getall('name'))
@@ -50,7 +50,7 @@ class VimController:
     def show(self, req, id):
         ctx = context.of(req)
         vnflcm_common.check_id(id, _not_found)
-        record = vim_repository.get_vim(id, tenant_id=ctx.tenant_filter)
+        record = vims.get_vim(id, tenant_id=ctx.tenant_filter)
         return wsgi.json_response({'vim': views.vim(record)})
 
     def create(self, req):
@@ -64,7 +64,7 @@ class VimController:
         vim_id = str(uuid.uuid4())
         auth_cred = vim_secrets.protect_v1(vim_id, vim['auth_cred'])
         try:
-            record = vim_repository.create_vim(
+            record = vims.create_vim(
                 name=vim['name'], tenant_id=tenant_id,
                 auth_url=vim['auth_url'], auth_cred=auth_cred,
                 description=vim.get('description'),
@@ -100,13 +100,13 @@ class VimController:
     def delete(self, req, id):
         ctx = context.of(req)
         vnflcm_common.check_id(id, _not_found)
-        record = vim_repository.get_vim(id, tenant_id=ctx.tenant_filter)
-        users = vim_usage.instances_using(id)
+        record = vims.get_vim(id, tenant_id=ctx.tenant_filter)
+        users = vims.instances_using(id)
         if users:
             raise exceptions.Conflict(message=(
                 'VIM %s is used by VNF instance(s) %s; it cannot be '
                 'deleted.' % (id, ', '.join(users))))
-        vim_repository.delete_vim(id, tenant_id=ctx.tenant_filter)
+        vims.delete_vim(id, tenant_id=ctx.tenant_filter)
         self._forget(id, record.auth_cred)
         LOG.info('VIM %(id)s deleted.', {'id': id})
         return wsgi.empty_response(204)

@@ -16,7 +16,7 @@ import tempfile
 from oslo_log import log as logging
 
 from tacker.api import context
-from tacker.db import package_records
+from tacker.db import packages
 from tacker.api import schemas
 from tacker.api import views
 from tacker.api import vnflcm_common
@@ -53,12 +53,12 @@ class VnfPackageController:
         base = vnflcm_common.base_url(req)
         return wsgi.json_response(
             [views.vnf_package(row, base)
-             for row in package_records.list_all(ctx.tenant_filter)])
+             for row in packages.list_all(ctx.tenant_filter)])
 
     def show(self, req, id):
         ctx = context.of(req)
         vnflcm_common.check_id(id, _not_found)
-        row = package_records.get(id, ctx.tenant_filter)
+        row = packages.get(id, ctx.tenant_filter)
         return wsgi.json_response(
             views.vnf_package(row, vnflcm_common.base_url(req)))
 
@@ -66,8 +66,8 @@ class VnfPackageController:
         ctx = context.of(req)
         body = wsgi.read_json(req, required=False) or {}
         schemas.validate(pkg_schemas.CREATE, body)
-        row = package_records.create(tenant_id=ctx.project_id,
-                                     user_data=body.get('userDefinedData'))
+        row = packages.create(tenant_id=ctx.project_id,
+                              user_data=body.get('userDefinedData'))
         view = views.vnf_package(row, vnflcm_common.base_url(req))
         LOG.info('VNF package %(id)s created.', {'id': row['id']})
         return wsgi.json_response(
@@ -78,7 +78,7 @@ class VnfPackageController:
         ctx = context.of(req)
         vnflcm_common.check_id(id, _not_found)
         body = schemas.validate(pkg_schemas.UPDATE, wsgi.read_json(req))
-        changes = package_records.update(
+        changes = packages.update(
             id, tenant_id=ctx.tenant_filter,
             operational_state=body.get('operationalState'),
             user_data=body.get('userDefinedData'))
@@ -93,7 +93,7 @@ class VnfPackageController:
         if given not in ZIP_TYPES:
             raise wsgi.UnsupportedMediaType(given=given,
                                             expected='application/zip')
-        package_records.check_upload(id, ctx.tenant_filter)
+        packages.check_upload(id, ctx.tenant_filter)
         with tempfile.TemporaryDirectory(prefix='tacker-upload-') as tmp:
             path = os.path.join(tmp, 'package.zip')
             with open(path, 'wb') as spool:
@@ -110,7 +110,7 @@ class VnfPackageController:
     def delete(self, req, id):
         ctx = context.of(req)
         vnflcm_common.check_id(id, _not_found)
-        package_records.check_deletable(id, ctx.tenant_filter)
+        packages.check_deletable(id, ctx.tenant_filter)
         self.store.delete(id)
         LOG.info('VNF package %(id)s deleted.', {'id': id})
         return wsgi.empty_response(204)

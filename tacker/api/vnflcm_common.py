@@ -14,11 +14,14 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from tacker.api import context
-from tacker.db import package_records
+from tacker.db import packages
 from tacker.api import schemas
 from tacker.api import wsgi
 from tacker.common import coordination
 from tacker.common import exceptions
+from tacker.common import states
+from tacker.db import op_occs
+from tacker import versions
 
 LOG = logging.getLogger(__name__)
 
@@ -49,15 +52,14 @@ class LcmGateway:
     @staticmethod
     def _undo(api_version, op_occ_id, instance_id, operation):
         """Nothing will run the operation: free the instance again."""
-        from tacker.vnflcm import op_occs
-        from tacker.vnflcm import runner
+        adapter = versions.get(api_version)
         try:
-            op_occs.transition(
-                api_version, op_occ_id, from_states=['STARTING'],
-                to_state='ROLLED_BACK', error=op_occs.problem(
+            adapter.op_occs.transition(
+                op_occ_id, from_states=[states.STARTING],
+                to_state=states.ROLLED_BACK, error=op_occs.problem(
                     503, 'Service Unavailable',
                     'tacker-conductor could not be reached.'))
-            runner.RECORDS[api_version].release(instance_id, operation)
+            adapter.release(instance_id, operation)
         except Exception:  # noqa: recovery settles it later
             LOG.exception('Could not roll back LCM operation %s; the '
                           'conductor\'s recovery will.', op_occ_id)
@@ -160,11 +162,10 @@ class InstanceControllerBase(CollectionBase):
     def create(self, req):
         ctx = context.of(req)
         body = schemas.validate(self.CREATE_SCHEMA, wsgi.read_json(req))
-        package = package_records.find_for_vnfd(body['vnfdId'],
-                                                ctx.tenant_filter)
+        package = packages.find_for_vnfd(body['vnfdId'], ctx.tenant_filter)
         if package is None:
             raise self.package_missing(body['vnfdId'])
-        if package['operational_state'] != package_records.ENABLED:
+        if package['operational_state'] != packages.ENABLED:
             raise self.package_disabled(body['vnfdId'])
         record = self.create_record(ctx, package, body)
         view = self.view(record, req)
@@ -221,7 +222,6 @@ class OpOccControllerBase(CollectionBase):
         requests on a v2 instance.  Done under the instance lock, so it
         never races a retry or a synchronization.
         """
-        from tacker.vnflcm import op_occs
         ctx = context.of(req)
         check_id(id, self.not_found)
         record = self.load(ctx, id)
@@ -229,9 +229,9 @@ class OpOccControllerBase(CollectionBase):
             'vnfInstanceId')
         try:
             with coordination.instance_lock(instance_id):
-                moved = op_occs.transition(
-                    self.API_VERSION, id, from_states=['FAILED_TEMP'],
-                    to_state='FAILED')
+                moved = versions.get(self.API_VERSION).op_occs.transition(
+                    id, from_states=[states.FAILED_TEMP],
+                    to_state=states.FAILED)
         except exceptions.LockHeld:
             raise exceptions.Conflict(
                 message='Other LCM operation of vnfInstance %s is in '

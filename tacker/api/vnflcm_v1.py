@@ -6,7 +6,8 @@ Tacker's v1 texts (``Vnf instance <id> in <state>. Cannot <action> while
 the vnf instance is in this state.``).
 """
 
-from tacker.db import v1_instance_records as records
+from tacker.db.instances import v1 as v1_instances
+from tacker.db import op_occs
 from tacker.api import views
 from tacker.api import vnflcm_common as common
 from tacker.api.schemas import vnflcm as schemas
@@ -29,24 +30,24 @@ class InstanceController(common.InstanceControllerBase):
         return _instance_not_found(instance_id)
 
     def load(self, ctx, instance_id):
-        return records.get(instance_id, ctx.tenant_filter)
+        return v1_instances.view(instance_id, ctx.tenant_filter)
 
     def load_all(self, ctx):
-        return records.list_all(ctx.tenant_filter)
+        return v1_instances.list_views(ctx.tenant_filter)
 
     def view(self, record, req):
         row, info = record
         return views.vnf_instance_v1(row, info, common.base_url(req))
 
     def create_record(self, ctx, package, body):
-        return records.create(
+        return v1_instances.create(
             tenant_id=ctx.project_id, package=package,
             name=body.get('vnfInstanceName'),
             description=body.get('vnfInstanceDescription'),
             metadata=body.get('metadata'))
 
     def delete_record(self, ctx, instance_id):
-        records.delete(instance_id, ctx.tenant_filter)
+        v1_instances.delete(instance_id, ctx.tenant_filter)
 
     def package_missing(self, vnfd_id):
         return exceptions.Invalid(message=(
@@ -70,10 +71,10 @@ class OpOccController(common.OpOccControllerBase):
                                    id=op_occ_id)
 
     def load(self, ctx, op_occ_id):
-        return records.get_op_occ(op_occ_id, ctx.tenant_filter)
+        return op_occs.V1.view(op_occ_id, ctx.tenant_filter)
 
     def load_all(self, ctx):
-        return records.list_op_occs(ctx.tenant_filter)
+        return op_occs.V1.list_views(ctx.tenant_filter)
 
     def view(self, record, req):
         return views.op_occ_v1(record, common.base_url(req))

@@ -6,7 +6,8 @@ as in Tacker.  Texts follow Tacker's v2 (``VnfInstance <id> not found.``,
 422 for a VNFD without an enabled package).
 """
 
-from tacker.db import v2_instance_records as records
+from tacker.db.instances import v2 as v2_instances
+from tacker.db import op_occs
 from tacker.api import views
 from tacker.api import vnflcm_common as common
 from tacker.api import wsgi
@@ -28,25 +29,25 @@ class InstanceController(common.InstanceControllerBase):
 
     def load(self, ctx, instance_id):
         try:
-            return records.get(instance_id)
+            return v2_instances.view(instance_id)
         except exceptions.NotFound:
             raise self.not_found(instance_id)
 
     def load_all(self, ctx):
-        return records.list_all()
+        return v2_instances.list_views()
 
     def view(self, record, req):
         return views.vnf_instance_v2(record, common.base_url(req))
 
     def create_record(self, ctx, package, body):
-        return records.create(
+        return v2_instances.create(
             package=package, name=body.get('vnfInstanceName'),
             description=body.get('vnfInstanceDescription'),
             metadata=body.get('metadata'))
 
     def delete_record(self, ctx, instance_id):
         try:
-            records.delete(instance_id)
+            v2_instances.delete(instance_id)
         except exceptions.NotFound:
             raise self.not_found(instance_id)
 
@@ -68,12 +69,12 @@ class OpOccController(common.OpOccControllerBase):
 
     def load(self, ctx, op_occ_id):
         try:
-            return records.get_op_occ(op_occ_id)
+            return op_occs.V2.view(op_occ_id)
         except exceptions.NotFound:
             raise self.not_found(op_occ_id)
 
     def load_all(self, ctx):
-        return records.list_op_occs()
+        return op_occs.V2.list_views()
 
     def view(self, record, req):
         return views.op_occ_v2(record, common.base_url(req))

@@ -56,6 +56,15 @@ class LockHeld(Conflict):
     msg_fmt = "Other LCM operation of vnfInstance %(id)s is in progress."
 
 
+class PackageNotFound(NotFound):
+    msg_fmt = "VNF package %(id)s could not be found."
+
+
+class PackageStateConflict(Conflict):
+    msg_fmt = ("VNF package %(id)s is in onboarding_state %(state)s; "
+               "%(action)s is not allowed in this state.")
+
+
 class ConfigError(TackerError):
     """A configuration value that makes start-up impossible."""
 

@@ -20,7 +20,7 @@ import oslo_messaging
 from tacker.common import exceptions
 from tacker.common import rpc
 from tacker.conductor import rpc_api
-from tacker.vnflcm import op_occs
+from tacker import versions
 from tacker.vnflcm import runner
 import tacker.conf
 
@@ -40,9 +40,7 @@ class ConductorEndpoint:
 
     @oslo_messaging.expected_exceptions(exceptions.Invalid)
     def start_lcm(self, context, api_version, op_occ_id):
-        if api_version not in op_occs.API_VERSIONS:
-            raise exceptions.Invalid(reason='unknown API version %r'
-                                     % (api_version,))
+        versions.get(api_version)  # Invalid for an unknown version
         LOG.info('Op occ %(occ)s (%(version)s) received.',
                  {'occ': op_occ_id, 'version': api_version})
         return self.submit(api_version, op_occ_id)

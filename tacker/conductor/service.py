@@ -13,7 +13,7 @@ from oslo_service import service
 from tacker.common import coordination
 from tacker.conductor import recovery
 from tacker.dbsync import engine as engine_mod
-from tacker.dbsync import watcher
+from tacker.vnfm.infra_drivers.kubernetes import watcher
 import tacker.conf
 
 CONF = tacker.conf.CONF

@@ -5,7 +5,8 @@
    are skipped here.
 2. Observe the cluster: one snapshot per (VIM, namespace) that holds a
    candidate, VIMs in parallel (``observer``).
-3. For each candidate, ``sync_db`` of its API version's driver.
+3. For each candidate, ``sync.sync_db``, which asks the candidate's
+   version adapter what differs between v1 and v2.
 
 A pass never raises: an unexpected error on one instance is logged and
 counted as failed, and the others go on.  Two passes never overlap in
@@ -18,21 +19,14 @@ import time
 from oslo_log import log as logging
 
 from tacker.dbsync import candidates as candidates_mod
-from tacker.dbsync import outcome
-from tacker.vnfm.infra_drivers.kubernetes import driver_v1
-from tacker.vnfm.infra_drivers.kubernetes import driver_v2
+from tacker.dbsync import sync
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import observer
-from tacker.vnfm.infra_drivers.kubernetes import sync
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
 import tacker.conf
 
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
-
-DRIVERS = {
-    'v1': driver_v1.KubernetesV1Driver(),
-    'v2': driver_v2.KubernetesV2Driver(),
-}
 
 
 class SyncEngine:
@@ -146,7 +140,7 @@ class SyncEngine:
                                                    failure.reason))
         snapshot = observation.snapshot(candidate.vim, candidate.namespace)
         try:
-            return DRIVERS[candidate.api_version].sync_db(
+            return sync.sync_db(
                 candidate, snapshot, settle_clock=self._settle,
                 now=self._clock(),
                 settle_timeout=CONF.database_sync.settle_timeout,

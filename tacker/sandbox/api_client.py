@@ -10,9 +10,10 @@ import time
 import urllib.error
 import urllib.request
 
+from tacker.common import states
+
 V1_VERSION = '1.3.0'
 V2_VERSION = '2.0.0'
-UNFINISHED = ('STARTING', 'PROCESSING', 'ROLLING_BACK')
 
 
 class ApiError(Exception):
@@ -112,7 +113,7 @@ class TackerClient:
         deadline = time.monotonic() + timeout
         while True:
             occ = self.op_occ(version, op_occ_id)
-            if occ.get('operationState') not in UNFINISHED:
+            if occ.get('operationState') not in states.IN_PROGRESS:
                 return occ
             if time.monotonic() > deadline:
                 raise ApiError(

@@ -16,7 +16,8 @@ import dataclasses
 import time
 
 from tacker.common import coordination
-from tacker.db import v1_repository
+from tacker.common import states
+from tacker.db.instances import v1 as v1_instances
 from tacker.sandbox import api_client
 from tacker.sandbox import render
 from tacker.sandbox import stack as stack_mod
@@ -29,7 +30,6 @@ VDU = 'VDU1'
 DEPLOYMENT = 'vdu1'
 ASPECT = 'vdu1_aspect'
 HPA_REPLICAS = 3
-DB_SYNCHRONIZING = 'DB_SYNCHRONIZING'
 SYNC_LINE = 'Database synchronization succeeded.'
 OP_TIMEOUT = 60
 
@@ -319,22 +319,23 @@ class Demo:
                                 'in progress.' % v2.id)
         with coordination.instance_lock(v1.id):
             # The v1 write also marks task_state, as Tacker's does.
-            if not v1_repository.claim_task_state(v1.id, DB_SYNCHRONIZING):
+            if not v1_instances.claim_task_state(v1.id,
+                                                 states.DB_SYNCHRONIZING):
                 raise DemoError('could not mark v1 instance %s %s'
-                                % (v1.id, DB_SYNCHRONIZING))
+                                % (v1.id, states.DB_SYNCHRONIZING))
             try:
                 out.step('Holding lock %s and task_state %s as the v1 sync '
                          'does' % (coordination.lock_name(v1.id),
-                                   DB_SYNCHRONIZING))
+                                   states.DB_SYNCHRONIZING))
                 resp = self.client.lcm(
                     'POST', 'v1', '/vnf_instances/%s/scale' % v1.id,
                     {'type': 'SCALE_OUT', 'aspectId': ASPECT})
             finally:
-                v1_repository.release_task_state(v1.id, DB_SYNCHRONIZING)
+                v1_instances.release_task_state(v1.id, states.DB_SYNCHRONIZING)
             self._show_conflict('v1', v1, resp,
                                 'Vnf instance %s in task_state %s. Cannot '
                                 'scale while the vnf instance is in this '
-                                'state.' % (v1.id, DB_SYNCHRONIZING))
+                                'state.' % (v1.id, states.DB_SYNCHRONIZING))
 
     def _show_conflict(self, version, inst, resp, expected):
         self.out.step('POST /vnflcm/%s/vnf_instances/%s/scale -> %d %s'

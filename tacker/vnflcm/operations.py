@@ -4,15 +4,15 @@ Each operation acts on the cluster, waits until the cluster shows the
 wanted state, and then records what runs.  Recording uses the
 synchronization's own pure core: ``ownership.observe_vdus`` and
 ``reconcile.reconcile`` (with no settle delay) compare the stored record
-with the cluster, and the record adapter applies the plan with the same
-functions the synchronization writes with (``apply_plan_v1`` /
-``apply_plan_v2``).  So an operation records exactly what a
-synchronization pass would, and the next pass finds no drift.
+with the cluster, and the version adapter applies the plan with the same
+function the synchronization writes with (``write_plan``).  So an
+operation records exactly what a synchronization pass would, and the
+next pass finds no drift.
 
-The record adapters (``v1_ops.Records`` / ``v2_ops.Records``) are the
-only version-specific part.  Scale and heal requests were checked when
-the operation began (``begin``); they are checked again here against the
-record as it is now, since the synchronization may have run in between.
+The version adapter (``tacker.versions``) is the only version-specific
+part.  Scale and heal requests were checked when the operation began
+(``begin``); they are checked again here against the record as it is
+now, since the synchronization may have run in between.
 """
 
 import dataclasses
@@ -20,8 +20,10 @@ import dataclasses
 from oslo_log import log as logging
 
 from tacker.common import exceptions
-from tacker.vnflcm import k8s_resources
+from tacker.common import states
+from tacker.vnfm.infra_drivers.kubernetes import k8s_resources
 from tacker.vnfm.infra_drivers.kubernetes import model
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import ownership
 from tacker.vnfm.infra_drivers.kubernetes import reconcile
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
@@ -111,16 +113,16 @@ def heal_pods(vnfcs, params, field):
 # --- the flows
 
 class Operation:
-    """Runs one operation of one instance with a record adapter."""
+    """Runs one operation of one instance with its version adapter."""
 
-    def __init__(self, records, settings=None):
-        self.records = records
+    def __init__(self, adapter, settings=None):
+        self.adapter = adapter
         self.settings = settings or Settings.from_conf()
 
     def run(self, occ, record):
-        handler = {'INSTANTIATE': self.instantiate, 'SCALE': self.scale,
-                   'HEAL': self.heal,
-                   'TERMINATE': self.terminate}.get(occ.operation)
+        handler = {states.INSTANTIATE: self.instantiate,
+                   states.SCALE: self.scale, states.HEAL: self.heal,
+                   states.TERMINATE: self.terminate}.get(occ.operation)
         if handler is None:
             raise exceptions.Invalid(reason='operation %s is not supported'
                                      % occ.operation)
@@ -141,7 +143,7 @@ class Operation:
         plan = reconcile.reconcile(
             stored, observations, _scaling(deployment.flavour, targets),
             now=0.0, unsettled_since={}, settle_timeout=0)
-        if plan.outcome == model.OUTCOME_ERROR:
+        if plan.outcome == outcome.FAILED:
             raise RecordError(reason='; '.join(e.message
                                                for e in plan.errors))
         for warning in plan.warnings:
@@ -151,7 +153,7 @@ class Operation:
     # --- instantiate
 
     def instantiate(self, record, params):
-        deployment = self.records.instantiate_deployment(record, params)
+        deployment = self.adapter.instantiate_deployment(record, params)
         level_id = params.get('instantiationLevelId')
         wanted = {vdu_id: deployment.flavour.pod_count_for_instantiation_level(
             level_id, vdu_id) for vdu_id in deployment.targets}
@@ -167,10 +169,10 @@ class Operation:
                                   k8s_resources.vdus_ready(
                                       deployment.targets.values(), expected))
         empty = model.StoredInstance(
-            instance_id=record.id, api_version=self.records.api_version,
+            instance_id=record.id, api_version=self.adapter.api_version,
             vdu_targets=dict(deployment.targets))
         plan = self._plan(empty, snapshot, deployment)
-        self.records.write_instantiated(record, deployment, plan, params)
+        self.adapter.write_instantiated(record, deployment, plan, params)
         LOG.info('vnf %(id)s instantiated in namespace %(ns)s: %(pods)s',
                  {'id': record.id, 'ns': deployment.namespace,
                   'pods': _pod_summary(plan)})
@@ -178,10 +180,10 @@ class Operation:
     # --- scale
 
     def scale(self, record, params):
-        deployment = self.records.deployment(record)
+        deployment = self.adapter.deployment(record)
         flavour = deployment.flavour
         aspect_id, level = scale_target_level(
-            flavour, self.records.scale_levels(record), params)
+            flavour, self.adapter.scale_levels(record), params)
         counts = {}
         for vdu_id in flavour.aspect_vdus(aspect_id):
             target = deployment.targets[vdu_id]
@@ -198,9 +200,9 @@ class Operation:
             snapshot = self._wait(cluster, deployment,
                                   k8s_resources.vdus_ready(
                                       deployment.targets.values(), counts))
-        plan = self._plan(self.records.stored(record, deployment), snapshot,
-                          deployment)
-        self.records.write_plan(record, deployment, plan)
+        plan = self._plan(self.adapter.stored(record, deployment.targets),
+                          snapshot, deployment)
+        self.adapter.write_plan(record, plan)
         LOG.info('vnf %(id)s scaled: aspect %(aspect)s to level %(level)d '
                  '(%(counts)s)',
                  {'id': record.id, 'aspect': aspect_id, 'level': level,
@@ -210,9 +212,9 @@ class Operation:
     # --- heal
 
     def heal(self, record, params):
-        deployment = self.records.deployment(record)
-        names = set(heal_pods(self.records.vnfcs(record), params,
-                              self.records.heal_field))
+        deployment = self.adapter.deployment(record)
+        names = set(heal_pods(self.adapter.vnfcs(record), params,
+                              self.adapter.heal_field))
         targets = deployment.targets
         with _Clients() as clients:
             cluster = self._cluster(clients, deployment.vim)
@@ -237,9 +239,9 @@ class Operation:
                                   k8s_resources.pods_gone(
                                       healed, then=k8s_resources.vdus_ready(
                                           targets.values())))
-        plan = self._plan(self.records.stored(record, deployment), snapshot,
-                          deployment)
-        self.records.write_plan(record, deployment, plan)
+        plan = self._plan(self.adapter.stored(record, deployment.targets),
+                          snapshot, deployment)
+        self.adapter.write_plan(record, plan)
         LOG.info('vnf %(id)s healed: pods %(pods)s replaced',
                  {'id': record.id,
                   'pods': ', '.join(sorted(healed.values())) or 'none'})
@@ -247,7 +249,7 @@ class Operation:
     # --- terminate
 
     def terminate(self, record, params):
-        deployment = self.records.deployment(record)
+        deployment = self.adapter.deployment(record)
         forceful = params.get('terminationType') == FORCEFUL
         grace = 0 if forceful else params.get('gracefulTerminationTimeout')
         if grace is not None and (isinstance(grace, bool)
@@ -274,7 +276,7 @@ class Operation:
 
             self._wait(cluster, deployment,
                        k8s_resources.pods_gone(owned, then=objects_gone))
-        self.records.write_terminated(record)
+        self.adapter.write_terminated(record)
         LOG.info('vnf %(id)s terminated: %(count)d objects deleted from '
                  'namespace %(ns)s',
                  {'id': record.id, 'count': len(deployment.objects),

@@ -20,18 +20,15 @@ from oslo_log import log as logging
 
 from tacker.common import coordination
 from tacker.common import exceptions
-from tacker.vnflcm import op_occs
+from tacker.common import states
+from tacker.db import op_occs
+from tacker import versions
 from tacker.vnflcm import operations
-from tacker.vnflcm import v1_ops
-from tacker.vnflcm import v2_ops
 import tacker.conf
 
 CONF = tacker.conf.CONF
-# Until tacker.conf registers the group itself, the runner does (the
-# same option objects, so registering twice is harmless).
 LOG = logging.getLogger(__name__)
 
-RECORDS = {'v1': v1_ops.Records(), 'v2': v2_ops.Records()}
 LOCK_POLL_INTERVAL = 0.2
 
 
@@ -75,9 +72,9 @@ def run_operation(api_version, op_occ_id, *, lock_wait_timeout=None,
         lock_wait_timeout)
     :param settings: ``operations.Settings`` (default from [vnf_lcm])
     """
-    records = RECORDS[api_version]
-    occ = op_occs.get(api_version, op_occ_id)
-    if occ.state != op_occs.STARTING:
+    adapter = versions.get(api_version)
+    occ = adapter.op_occs.get(op_occ_id)
+    if occ.state != states.STARTING:
         LOG.warning('Op occ %(occ)s of vnf %(id)s is %(state)s, not '
                     'STARTING; it is not run again.',
                     {'occ': occ.id, 'id': occ.instance_id,
@@ -93,30 +90,29 @@ def run_operation(api_version, op_occ_id, *, lock_wait_timeout=None,
                 LOG.error('%(msg)s (op occ %(occ)s, %(op)s)',
                           {'msg': exc.message, 'occ': occ.id,
                            'op': occ.operation})
-                op_occs.transition(api_version, occ.id,
-                                   from_states=[op_occs.STARTING],
-                                   to_state=op_occs.ROLLED_BACK,
-                                   error=problem_of(exc, occ.operation))
-                return op_occs.ROLLED_BACK
-            return _run_locked(records, occ, settings)
+                adapter.op_occs.transition(
+                    occ.id, from_states=[states.STARTING],
+                    to_state=states.ROLLED_BACK,
+                    error=problem_of(exc, occ.operation))
+                return states.ROLLED_BACK
+            return _run_locked(adapter, occ, settings)
         finally:
             # Still under the lock when it was taken: the synchronization
             # never sees the instance unlocked with our task_state.
-            records.release(occ.instance_id, occ.operation)
+            adapter.release(occ.instance_id, occ.operation)
 
 
-def _run_locked(records, occ, settings):
-    if not op_occs.transition(occ.api_version, occ.id,
-                              from_states=[op_occs.STARTING],
-                              to_state=op_occs.PROCESSING):
+def _run_locked(adapter, occ, settings):
+    if not adapter.op_occs.transition(occ.id, from_states=[states.STARTING],
+                                      to_state=states.PROCESSING):
         LOG.warning('Op occ %(occ)s left STARTING while waiting for the '
                     'lock; it is not run.', {'occ': occ.id})
-        return op_occs.get(occ.api_version, occ.id).state
+        return adapter.op_occs.get(occ.id).state
     LOG.info('LCM operation %(op)s of vnf %(id)s started (op occ %(occ)s).',
              {'op': occ.operation, 'id': occ.instance_id, 'occ': occ.id})
     try:
-        record = records.load(occ.instance_id)
-        operations.Operation(records, settings).run(occ, record)
+        record = adapter.load(occ.instance_id)
+        operations.Operation(adapter, settings).run(occ, record)
     except Exception as exc:  # noqa: every failure ends the op occ
         error = problem_of(exc, occ.operation)
         if isinstance(exc, exceptions.TackerError):
@@ -129,14 +125,12 @@ def _run_locked(records, occ, settings):
                           'unexpectedly (op occ %(occ)s)',
                           {'op': occ.operation, 'id': occ.instance_id,
                            'occ': occ.id})
-        op_occs.transition(occ.api_version, occ.id,
-                           from_states=[op_occs.PROCESSING],
-                           to_state=op_occs.FAILED_TEMP, error=error)
-        return op_occs.FAILED_TEMP
-    op_occs.transition(occ.api_version, occ.id,
-                       from_states=[op_occs.PROCESSING],
-                       to_state=op_occs.COMPLETED)
+        adapter.op_occs.transition(occ.id, from_states=[states.PROCESSING],
+                                   to_state=states.FAILED_TEMP, error=error)
+        return states.FAILED_TEMP
+    adapter.op_occs.transition(occ.id, from_states=[states.PROCESSING],
+                               to_state=states.COMPLETED)
     LOG.info('LCM operation %(op)s of vnf %(id)s completed (op occ '
              '%(occ)s).',
              {'op': occ.operation, 'id': occ.instance_id, 'occ': occ.id})
-    return op_occs.COMPLETED
+    return states.COMPLETED

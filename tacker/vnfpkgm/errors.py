@@ -123,14 +123,3 @@ class AspectNotFound(InvalidVnfd):
 class InstantiationLevelNotFound(InvalidVnfd):
     msg_fmt = ("Instantiation level '%(level_id)s' is not defined in flavour "
                "'%(flavour_id)s' (VNFD '%(file)s').")
-
-
-# --- the package store
-
-class PackageNotFound(exceptions.NotFound):
-    msg_fmt = "VNF package %(id)s could not be found."
-
-
-class PackageStateConflict(exceptions.Conflict):
-    msg_fmt = ("VNF package %(id)s is in onboarding_state %(state)s; "
-               "%(action)s is not allowed in this state.")

@@ -34,12 +34,9 @@ import time
 import uuid
 
 from oslo_log import log as logging
-from oslo_utils import timeutils
-import sqlalchemy as sa
 
-from tacker.db import api as db_api
-from tacker.db.models import v1 as models
-from tacker.db import package_records
+from tacker.common import exceptions
+from tacker.db import packages
 from tacker.vnfpkgm import csar
 from tacker.vnfpkgm import errors
 from tacker.vnfpkgm import vnfd as vnfd_mod
@@ -48,10 +45,6 @@ import tacker.conf
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
 
-ONBOARDED = "ONBOARDED"
-ENABLED = "ENABLED"
-NOT_IN_USE = "NOT_IN_USE"
-IN_USE = "IN_USE"
 CHECKSUM_ALGORITHM = "sha512"  # of the whole zip, as Tacker reports it
 TMP_PREFIX = ".onboarding-"
 TRASH_PREFIX = ".deleting-"
@@ -120,8 +113,8 @@ class PackageStore:
         ``source`` is the zip as bytes or a path.  The ``vnf_packages`` row
         is updated when it exists (any state but ONBOARDED) and created
         with ``tenant_id`` otherwise.  Raises an ``errors.InvalidPackage``
-        subclass for a bad package, ``errors.PackageStateConflict`` when
-        it is already onboarded, ``errors.PackageNotFound`` for a deleted
+        subclass for a bad package, ``exceptions.PackageStateConflict`` when
+        it is already onboarded, ``exceptions.PackageNotFound`` for a deleted
         row.
         """
         target = self.package_dir(package_id)
@@ -134,9 +127,10 @@ class PackageStore:
             with csar.open_csar(source, max_size=self.max_size) as pkg:
                 pkg.extract(tmp)
             parsed = vnfd_mod.load_vnfd(tmp)
-            with db_api.writer_session() as session:
-                self._record(session, package_id, parsed, tenant_id=tenant_id,
-                             size=size, digest=digest)
+            with packages.onboarding(package_id, parsed,
+                                     tenant_id=tenant_id, size=size,
+                                     algorithm=CHECKSUM_ALGORITHM,
+                                     digest=digest):
                 if os.path.lexists(target):
                     # A leftover of a crash: the row lock is ours and the
                     # row was not ONBOARDED, so nobody owns these files.
@@ -160,50 +154,13 @@ class PackageStore:
             vnfd=dataclasses.replace(parsed, package_dir=target), size=size,
             algorithm=CHECKSUM_ALGORITHM, hash=digest)
 
-    @staticmethod
-    def _record(session, package_id, parsed, *, tenant_id, size, digest):
-        row = session.execute(
-            sa.select(models.VnfPackage)
-            .where(models.VnfPackage.id == package_id)
-            .with_for_update()).scalar_one_or_none()
-        if row is None:
-            if tenant_id is None:
-                raise errors.PackageNotFound(id=package_id)
-            row = models.VnfPackage(id=package_id, tenant_id=tenant_id)
-            session.add(row)
-        elif row.deleted:
-            raise errors.PackageNotFound(id=package_id)
-        elif row.onboarding_state == ONBOARDED:
-            raise errors.PackageStateConflict(
-                id=package_id, state=row.onboarding_state, action="onboard")
-        elif _has_live_vnfd(session, package_id):
-            # Tacker's schema allows one live VNFD row per VNFD id, not
-            # per package: one per package is ours to keep.
-            raise errors.PackageStateConflict(
-                id=package_id, state=row.onboarding_state, action="onboard")
-        row.onboarding_state = ONBOARDED
-        row.operational_state = ENABLED
-        row.usage_state = NOT_IN_USE
-        row.algorithm = CHECKSUM_ALGORITHM
-        row.hash = digest
-        row.size = size
-        session.add(models.VnfPackageVnfd(
-            id=str(uuid.uuid4()), package_uuid=package_id,
-            vnfd_id=parsed.vnfd_id, vnf_provider=parsed.provider,
-            vnf_product_name=parsed.product_name,
-            vnf_software_version=parsed.software_version,
-            vnfd_version=parsed.vnfd_version, deleted="0"))
-        # Write now: takes the row lock and surfaces constraint errors
-        # before any file is moved into place.
-        session.flush()
-
     # --- reading
 
     def get_vnfd(self, package_id):
         """The cached ``vnfd.Vnfd`` of an onboarded package."""
         path = self.package_dir(package_id)
         if not os.path.isdir(path):
-            raise errors.PackageNotFound(id=package_id)
+            raise exceptions.PackageNotFound(id=package_id)
         return vnfd_mod.get_vnfd(path)
 
     # --- deleting
@@ -213,27 +170,7 @@ class PackageStore:
 
         Refuses (``PackageStateConflict``) while the package is IN_USE.
         """
-        now = timeutils.utcnow()
-        with db_api.writer_session() as session:
-            row = session.execute(
-                sa.select(models.VnfPackage)
-                .where(models.VnfPackage.id == package_id,
-                       models.live(models.VnfPackage.deleted))
-                .with_for_update()).scalar_one_or_none()
-            if row is None:
-                raise errors.PackageNotFound(id=package_id)
-            if row.usage_state == IN_USE:
-                raise errors.PackageStateConflict(
-                    id=package_id, state=row.onboarding_state,
-                    action="delete while IN_USE")
-            row.deleted = True
-            row.deleted_at = now
-            session.execute(
-                sa.update(models.VnfPackageVnfd)
-                .where(models.VnfPackageVnfd.package_uuid == package_id,
-                       models.VnfPackageVnfd.deleted == "0")
-                .values(deleted=models.VnfPackageVnfd.id, deleted_at=now))
-            package_records.delete_user_data(session, package_id, now)
+        packages.soft_delete(package_id)
         self._remove_files(package_id)
 
     def _remove_files(self, package_id):
@@ -259,12 +196,7 @@ class PackageStore:
         """
         if not os.path.isdir(self.csar_path):
             return CleanupReport(removed=(), missing=())
-        with db_api.reader_session() as session:
-            live = set(session.execute(
-                sa.select(models.VnfPackage.id).where(
-                    models.live(models.VnfPackage.deleted),
-                    models.VnfPackage.onboarding_state == ONBOARDED))
-                .scalars())
+        live = packages.onboarded_ids()
         now = time.time()
         removed = []
         names = set(os.listdir(self.csar_path))
@@ -288,10 +220,3 @@ class PackageStore:
                       {"id": package_id,
                        "path": os.path.join(self.csar_path, package_id)})
         return CleanupReport(removed=tuple(removed), missing=tuple(missing))
-
-
-def _has_live_vnfd(session, package_id):
-    return session.execute(
-        sa.select(models.VnfPackageVnfd.id)
-        .where(models.VnfPackageVnfd.package_uuid == package_id,
-               models.VnfPackageVnfd.deleted == "0")).first() is not None

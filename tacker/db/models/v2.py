@@ -10,6 +10,7 @@ VARCHAR with a CHECK on SQLite.
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from tacker.common import states
 from tacker.db.models import base
 from tacker.db import storage_v2
 from tacker.db import types
@@ -30,9 +31,8 @@ def _enum(name, *values):
         sa.Enum(*values, name=name), 'postgresql')
 
 
-INSTANTIATION_STATES = ('NOT_INSTANTIATED', 'INSTANTIATED')
-OPERATION_STATES = ('STARTING', 'PROCESSING', 'COMPLETED', 'FAILED_TEMP',
-                    'FAILED', 'ROLLING_BACK', 'ROLLED_BACK')
+INSTANTIATION_STATES = states.INSTANTIATION_STATES
+OPERATION_STATES = states.OPERATION_STATES
 OPERATIONS = ('INSTANTIATE', 'SCALE', 'SCALE_TO_LEVEL', 'CHANGE_FLAVOUR',
               'TERMINATE', 'HEAL', 'OPERATE', 'CHANGE_EXT_CONN',
               'MODIFY_INFO', 'CREATE_SNAPSHOT', 'REVERT_TO_SNAPSHOT',

@@ -8,7 +8,7 @@ real RPC server in-process and the Kubernetes simulator as the VIM.
 import pytest
 
 from tacker.common import coordination
-from tacker.db import v1_repository
+from tacker.db.instances import v1 as v1_instances
 from tacker.dbsync import engine as sync_engine
 from tacker.tests.functional.api import conftest
 
@@ -50,12 +50,12 @@ class _V1SyncMark:
         self.instance_id = instance_id
 
     def __enter__(self):
-        assert v1_repository.claim_task_state(self.instance_id,
-                                              'DB_SYNCHRONIZING')
+        assert v1_instances.claim_task_state(self.instance_id,
+                                             'DB_SYNCHRONIZING')
 
     def __exit__(self, *exc_info):
-        v1_repository.release_task_state(self.instance_id,
-                                         'DB_SYNCHRONIZING')
+        v1_instances.release_task_state(self.instance_id,
+                                        'DB_SYNCHRONIZING')
 
 
 @pytest.mark.parametrize('version', ['v1', 'v2'])

@@ -11,7 +11,7 @@ import uuid
 from tacker.db import api as db_api
 from tacker.db.models import v1 as v1_models
 from tacker.db.models import v2 as v2_models
-from tacker.db import vim_repository
+from tacker.db import vims
 from tacker.vnfpkgm import build
 from tacker.vnfpkgm import store as store_mod
 
@@ -40,7 +40,7 @@ class World:
         self.vnfd = result.vnfd
         self.flavour = self.vnfd.flavour('simple')
         self.manifests = self._manifests()
-        self.vim = vim_repository.create_vim(
+        self.vim = vims.create_vim(
             name='sim-' + sample, tenant_id='project-a', auth_url=sim.url,
             auth_cred={'bearer_token': TOKEN}, is_default=True)
 
@@ -239,12 +239,12 @@ class Instance:
 
     def stored(self):
         """(pod names per VDU, scale levels, entry ids per VDU) in the DB."""
-        from tacker.db import v1_repository
-        from tacker.db import v2_repository
+        from tacker.db.instances import v1 as v1_instances
+        from tacker.db.instances import v2 as v2_instances
         from tacker.vnfm.infra_drivers.kubernetes import v1_records
         pods, ids = {}, {}
         if self.api_version == 'v2':
-            info = v2_repository.get_instance(self.id).instantiated_vnf_info
+            info = v2_instances.get_instance(self.id).instantiated_vnf_info
             for entry in info['vnfcResourceInfo']:
                 pods.setdefault(entry['vduId'], []).append(
                     entry['computeResource']['resourceId'])
@@ -252,7 +252,7 @@ class Instance:
             levels = {s['aspectId']: s['scaleLevel']
                       for s in info['scaleStatus']}
         else:
-            info = v1_repository.get_instance(self.id).instantiated
+            info = v1_instances.get_instance(self.id).instantiated
             for entry in v1_records.unwrap(info.vnfc_resource_info):
                 vdu = entry['vdu_id']
                 pods.setdefault(vdu, []).append(
@@ -265,8 +265,8 @@ class Instance:
 
     def raw(self):
         """The stored JSON exactly as read (to prove nothing was written)."""
-        from tacker.db import v1_repository
-        from tacker.db import v2_repository
+        from tacker.db.instances import v1 as v1_instances
+        from tacker.db.instances import v2 as v2_instances
         if self.api_version == 'v2':
-            return v2_repository.get_instance(self.id).version.stored
-        return v1_repository.get_instance(self.id).instantiated.version.stored
+            return v2_instances.get_instance(self.id).version.stored
+        return v1_instances.get_instance(self.id).instantiated.version.stored

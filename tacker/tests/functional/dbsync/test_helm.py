@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from tacker.db import api as db_api
 from tacker.db.models import v1 as v1_models
 from tacker.db.models import v2 as v2_models
-from tacker.db import v1_repository
-from tacker.db import v2_repository
-from tacker.dbsync import outcome
+from tacker.db.instances import v1 as v1_instances
+from tacker.db.instances import v2 as v2_instances
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 
 CHART = 'Files/kubernetes/localhelm-0.1.0.tgz'
 
@@ -36,7 +36,7 @@ def _release(world, api):
 
 
 def _v2_helm(inst):
-    record = v2_repository.get_instance(inst.id)
+    record = v2_instances.get_instance(inst.id)
     connections = {key: dict(value, vimType='ETSINFV.HELM.V_3')
                    for key, value in record.vim_connection_info.items()}
     info = dict(record.instantiated_vnf_info)
@@ -52,7 +52,7 @@ def _v2_helm(inst):
 
 
 def _v1_helm(inst):
-    record = v1_repository.get_instance(inst.id)
+    record = v1_instances.get_instance(inst.id)
     entries = []
     for entry in record.instantiated.vnfc_resource_info:
         kind = entry['compute_resource']['vim_level_resource_type']
@@ -70,7 +70,7 @@ def _v1_helm(inst):
             table.c.vnf_instance_id == inst.id,
             table.c.deleted == False).values(  # noqa: E712
             additional_params=params,
-            **v1_repository.encode({'vnfc_resource_info': entries})))
+            **v1_instances.encode({'vnfc_resource_info': entries})))
 
 
 @pytest.mark.parametrize('api', ['v1', 'v2'])

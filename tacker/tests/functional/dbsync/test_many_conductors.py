@@ -2,7 +2,7 @@
 
 from tacker.common import coordination
 from tacker.dbsync import engine as engine_mod
-from tacker.dbsync import outcome
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 
 
 def test_two_conductors_split_the_work_and_write_each_instance_once(

@@ -8,7 +8,7 @@ from oslo_service import service as os_service
 
 from tacker.cmd import db_sync
 from tacker.conductor import service as conductor_service
-from tacker.db import v1_repository
+from tacker.db.instances import v1 as v1_instances
 from tacker.dbsync import engine as engine_mod
 import tacker.conf
 
@@ -115,8 +115,8 @@ def test_passes_never_overlap(sqlite_world):
 def test_conductor_start_clears_leftover_sync_claims(sqlite_world, sync_conf):
     sync_conf.config(interval=0, group='database_sync')
     inst = sqlite_world.deploy('v1', vdus=['VDU1'])
-    v1_repository.claim_task_state(inst.id, 'DB_SYNCHRONIZING')
+    v1_instances.claim_task_state(inst.id, 'DB_SYNCHRONIZING')
     svc = conductor_service.ConductorService()
     svc.start()
     svc.stop()
-    assert v1_repository.get_instance(inst.id).task_state is None
+    assert v1_instances.get_instance(inst.id).task_state is None

@@ -8,7 +8,7 @@ entry ids, scale levels and the log lines.
 
 import pytest
 
-from tacker.dbsync import outcome
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 
 BOTH = pytest.mark.parametrize('api', ['v1', 'v2'])
 

@@ -9,8 +9,8 @@ from tacker.common import coordination
 from tacker.db import api as db_api
 from tacker.db.models import v1 as v1_models
 from tacker.db.models import v2 as v2_models
-from tacker.db import v1_repository
-from tacker.dbsync import outcome
+from tacker.db.instances import v1 as v1_instances
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 
 BOTH = pytest.mark.parametrize('api', ['v1', 'v2'])
 
@@ -143,13 +143,13 @@ def test_lock_held_skips_then_next_pass_writes(world, engine, logs,
 
 def test_v1_task_state_claimed_only_while_writing(world, engine):
     inst = world.deploy('v1', vdus=['VDU1'])
-    v1_repository.claim_task_state(inst.id, 'SCALING')
+    v1_instances.claim_task_state(inst.id, 'SCALING')
     _drift(world, inst)
     assert _status(engine.run_pass(), inst) == outcome.SKIPPED
-    assert v1_repository.get_instance(inst.id).task_state == 'SCALING'
-    v1_repository.release_task_state(inst.id, 'SCALING')
+    assert v1_instances.get_instance(inst.id).task_state == 'SCALING'
+    v1_instances.release_task_state(inst.id, 'SCALING')
     assert _status(engine.run_pass(), inst) == outcome.CHANGED
-    assert v1_repository.get_instance(inst.id).task_state is None
+    assert v1_instances.get_instance(inst.id).task_state is None
 
 
 @BOTH
@@ -281,8 +281,8 @@ def test_v2_keeps_fields_it_does_not_own(world, engine):
     world.sim.scale('Deployment', inst.namespace, 'vdu1', 2)
     world.sim.wait_settled()
     engine.run_pass()
-    from tacker.db import v2_repository
-    info = v2_repository.get_instance(inst.id).instantiated_vnf_info
+    from tacker.db.instances import v2 as v2_instances
+    info = v2_instances.get_instance(inst.id).instantiated_vnf_info
     kept = [i for i in info['vnfcInfo']
             if i.get('vnfcConfigurableProperties')]
     assert len(kept) == 1
@@ -290,14 +290,14 @@ def test_v2_keeps_fields_it_does_not_own(world, engine):
 
 
 def test_one_unreadable_record_does_not_stop_the_pass(world, engine, logs):
-    from tacker.db import v2_repository
+    from tacker.db.instances import v2 as v2_instances
     good = world.deploy('v2', vdus=['VDU1'])
     bad = world.deploy('v2', vdus=['VDU1'])
-    record = v2_repository.get_instance(bad.id)
+    record = v2_instances.get_instance(bad.id)
     info = dict(record.instantiated_vnf_info)
     info['metadata'] = dict(info['metadata'], vdu_reses={
         'VDU1': {'kind': 'Job', 'metadata': {'name': 'vdu1'}}})
-    v2_repository.update_instance(record, instantiatedVnfInfo=info)
+    v2_instances.update_instance(record, instantiatedVnfInfo=info)
     _drift(world, good)
     result = engine.run_pass()
     assert _status(result, good) == outcome.CHANGED

@@ -5,7 +5,7 @@ import tempfile
 
 import pytest
 
-from tacker.dbsync import outcome
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.tests.functional.dbsync import cnf
 from tacker_k8s_sim import simulator
 from tacker_k8s_sim import tls

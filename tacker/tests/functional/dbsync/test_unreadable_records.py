@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from tacker.db import api as db_api
 from tacker.db.models import v1 as v1_models
 from tacker.db.models import v2 as v2_models
-from tacker.dbsync import outcome
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.tests.functional.dbsync import cnf
 
 SECRET = 'do-not-echo-this-value'

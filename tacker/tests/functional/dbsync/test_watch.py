@@ -6,7 +6,7 @@ from oslo_service import service as os_service
 import pytest
 
 from tacker.conductor import service as conductor_service
-from tacker.dbsync import watcher
+from tacker.vnfm.infra_drivers.kubernetes import watcher
 from tacker.tests.functional.dbsync import cnf
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
 import tacker.conf

@@ -9,7 +9,7 @@ the registration is refused and nothing is stored.
 import pytest
 
 from tacker.api import wsgi
-from tacker.db import vim_repository
+from tacker.db import vims
 from tacker.keymgr import barbican
 from tacker.keymgr import vim_secrets
 from tacker.tests.unit.api import fakes
@@ -44,7 +44,7 @@ def test_registered_secrets_are_kept_as_tacker_keeps_them(
     vim_id = resp.json['vim']['id']
     assert TOKEN not in resp.text
 
-    stored = vim_repository.get_vim(vim_id).auth_cred
+    stored = vims.get_vim(vim_id).auth_cred
     assert stored['key_type'] == 'barbican_key'
     assert vim_secrets.looks_encrypted(stored['bearer_token'])
     assert vim_secrets.v1_credentials(vim_id, stored)['bearer_token'] == \
@@ -64,4 +64,4 @@ def test_without_a_key_manager_registration_is_refused(app, monkeypatch,
     resp = fakes.call(app, 'POST', '/v1.0/vims', BODY)
     fakes.assert_problem(resp, 503, contains='use_barbican is true')
     assert TOKEN not in resp.text
-    assert vim_repository.list_vims() == []
+    assert vims.list_vims() == []

@@ -5,8 +5,8 @@ import json
 
 from tacker.dbsync import engine
 from tacker.vnflcm import begin
-from tacker.vnflcm import k8s_resources
-from tacker.vnflcm import op_occs
+from tacker.vnfm.infra_drivers.kubernetes import k8s_resources
+from tacker import versions
 from tacker.vnflcm import runner
 
 NAMESPACE = 'default'
@@ -23,7 +23,7 @@ def run(api_version, instance_id, operation, params, **kwargs):
                                    operation=operation, params=params,
                                    tenant_id='project-a')
     state = runner.run_operation(api_version, occ_id, **kwargs)
-    return state, op_occs.get(api_version, occ_id)
+    return state, versions.get(api_version).op_occs.get(occ_id)
 
 
 def assert_completed(result):

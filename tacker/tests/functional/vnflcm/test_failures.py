@@ -6,12 +6,13 @@ import threading
 import time
 
 from tacker.common import coordination
-from tacker.db import v1_repository
-from tacker.db import v2_repository
+from tacker.db.instances import v1 as v1_instances
+from tacker.db.instances import v2 as v2_instances
 from tacker.tests.functional.vnflcm import helpers
 from tacker.tests.unit.vnflcm import fixtures
+from tacker.versions import base
 from tacker.vnflcm import begin
-from tacker.vnflcm import op_occs
+from tacker import versions
 from tacker.vnflcm import runner
 
 
@@ -35,7 +36,7 @@ def test_unauthorized_is_failed_temp_without_the_token(env):
     assert occ.error['status'] == 502
     assert 'HTTP 401' in occ.error['detail']
     assert 'wrong-secret-token' not in str(occ.error)
-    assert v2_repository.get_instance(inst).instantiation_state == \
+    assert v2_instances.get_instance(inst).instantiation_state == \
         'NOT_INSTANTIATED'
 
 
@@ -68,7 +69,7 @@ def test_v1_failure_clears_task_state_and_blocks_nothing_but_the_sync(env):
     assert state == 'FAILED_TEMP'
     assert 'HTTP 422' in occ.error['detail']
     assert 'scale Deployment vdu1' in occ.error['detail']
-    assert v1_repository.get_instance(inst).task_state is None
+    assert v1_instances.get_instance(inst).task_state is None
     # v1 does not block on FAILED_TEMP (Tacker's v1 neither)
     env.cluster.reset_faults()
     helpers.assert_completed(helpers.run('v1', inst, 'SCALE', {
@@ -82,7 +83,7 @@ def test_v2_failed_temp_blocks_the_next_operation(env):
     assert state == 'FAILED_TEMP'
     try:
         helpers.run('v2', inst, 'TERMINATE', {})
-    except begin.OperationInProgress as exc:
+    except base.OperationInProgress as exc:
         assert exc.message == ('Other LCM operation of vnfInstance %s is '
                                'in progress.' % inst)
     else:
@@ -94,15 +95,15 @@ def test_lock_that_stays_held_rolls_back(env):
     occ_id = begin.begin_operation(api_version='v1', instance_id=inst,
                                    operation='INSTANTIATE',
                                    params={'flavourId': 'simple'})
-    assert v1_repository.get_instance(inst).task_state == 'INSTANTIATING'
+    assert v1_instances.get_instance(inst).task_state == 'INSTANTIATING'
     with coordination.instance_lock(inst):
         state = runner.run_operation('v1', occ_id, lock_wait_timeout=0.3)
     assert state == 'ROLLED_BACK'
-    occ = op_occs.get('v1', occ_id)
+    occ = versions.get('v1').op_occs.get(occ_id)
     assert occ.state == 'ROLLED_BACK'
     assert occ.error['status'] == 409
     assert 'stayed held' in occ.error['detail']
-    assert v1_repository.get_instance(inst).task_state is None
+    assert v1_instances.get_instance(inst).task_state is None
     assert env.cluster.pods('default') == []
 
 
@@ -127,7 +128,7 @@ def test_runner_waits_for_a_lock_held_for_a_moment(env):
     # It could only run once the holder let go of the lock.
     finished_after_release = released.is_set()
     holder.join()
-    assert state == 'COMPLETED', op_occs.get('v2', occ_id).error
+    assert state == 'COMPLETED', versions.get('v2').op_occs.get(occ_id).error
     assert finished_after_release
 
 

@@ -5,8 +5,8 @@ synchronization."""
 import pytest
 
 from tacker.db import api as db_api
-from tacker.db import v1_repository
-from tacker.db import v2_repository
+from tacker.db.instances import v1 as v1_instances
+from tacker.db.instances import v2 as v2_instances
 from tacker.db.models import v1 as v1_models
 from tacker.tests.functional.vnflcm import helpers
 from tacker.tests.unit.vnflcm import fixtures
@@ -26,17 +26,17 @@ def _v2(env, **params):
 
 
 def _v2_info(inst):
-    return v2_repository.get_instance(inst).instantiated_vnf_info
+    return v2_instances.get_instance(inst).instantiated_vnf_info
 
 
 def _v1_record(inst):
-    return v1_repository.get_instance(inst)
+    return v1_instances.get_instance(inst)
 
 
 def test_v2_lifecycle(env):
     sim = env.cluster
     inst = _v2(env)
-    record = v2_repository.get_instance(inst)
+    record = v2_instances.get_instance(inst)
     assert record.instantiation_state == 'INSTANTIATED'
     assert record.vim_connection_info['vim1']['accessInfo'] == {
         'bearer_token': fixtures.TOKEN}
@@ -112,7 +112,7 @@ def test_v2_lifecycle(env):
     helpers.assert_completed(helpers.run(
         'v2', inst, 'TERMINATE', {'terminationType': 'GRACEFUL'}))
     helpers.assert_nothing_left(sim)
-    record = v2_repository.get_instance(inst)
+    record = v2_instances.get_instance(inst)
     assert record.instantiation_state == 'NOT_INSTANTIATED'
     assert record.instantiated_vnf_info is None
 
@@ -126,7 +126,7 @@ def test_v2_instantiation_level_and_default_vim(env):
     for kind, name in (('Deployment', 'vdu1'), ('StatefulSet', 'vdu2'),
                        ('ReplicaSet', 'vdu5')):
         assert sim.get(kind, 'default', name)['spec']['replicas'] == 2
-    record = v2_repository.get_instance(inst)
+    record = v2_instances.get_instance(inst)
     assert list(record.vim_connection_info.values()) == [
         {'vimId': env.vim.id, 'vimType': 'ETSINFV.KUBERNETES.V_1'}]
     info = record.instantiated_vnf_info

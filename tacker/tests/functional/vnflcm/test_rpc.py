@@ -10,11 +10,12 @@ from tacker.common import exceptions
 from tacker.common import rpc
 from tacker.conductor import endpoints
 from tacker.conductor import rpc_api
-from tacker.db import v2_repository
+from tacker.db.instances import v2 as v2_instances
 from tacker.tests import db_backends
 from tacker.tests.unit.vnflcm import fixtures
 from tacker.vnflcm import begin
-from tacker.vnflcm import op_occs
+from tacker.common import states
+from tacker import versions
 
 RABBIT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 
@@ -29,8 +30,8 @@ def fresh_transports():
 def _wait_for(api_version, occ_id, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        occ = op_occs.get(api_version, occ_id)
-        if occ.state not in op_occs.IN_PROGRESS:
+        occ = versions.get(api_version).op_occs.get(occ_id)
+        if occ.state not in states.IN_PROGRESS:
             return occ
         time.sleep(0.05)
     raise AssertionError('op occ %s still %s' % (occ_id, occ.state))
@@ -50,7 +51,7 @@ def _cast_instantiate(env, url):
         server.stop()
         server.wait()
     assert occ.state == 'COMPLETED', occ.error
-    assert v2_repository.get_instance(inst).instantiation_state == \
+    assert v2_instances.get_instance(inst).instantiation_state == \
         'INSTANTIATED'
 
 

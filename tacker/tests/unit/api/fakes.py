@@ -7,7 +7,7 @@ import uuid
 import webob
 
 from tacker.db import api as db_api
-from tacker.db import vim_repository
+from tacker.db import vims
 from tacker.db.models import v1
 from tacker.db.models import v2
 from tacker.vnfpkgm import build
@@ -83,7 +83,7 @@ def onboarded_package(tenant_id='admin'):
 
 
 def vim(tenant_id='admin', *, name='k8s', url='https://k8s.example:6443'):
-    return vim_repository.create_vim(
+    return vims.create_vim(
         name=name, tenant_id=tenant_id, auth_url=url,
         auth_cred={'bearer_token': SECRETS[0], 'ssl_ca_cert': SECRETS[2]},
         is_default=True)

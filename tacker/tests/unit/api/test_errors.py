@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import pytest
 import webob
 
-from tacker.db import package_records
+from tacker.db import packages
 from tacker.tests.unit.api import fakes
 
 call = fakes.call
@@ -94,7 +94,7 @@ def test_unexpected_error_is_500_without_details(sqlite_app, monkeypatch,
     def boom(*args, **kwargs):
         raise RuntimeError('db password=sekrit-password exploded')
 
-    monkeypatch.setattr(package_records, 'list_all', boom)
+    monkeypatch.setattr(packages, 'list_all', boom)
     resp = call(sqlite_app, 'GET', '/vnfpkgm/v1/vnf_packages')
     body = fakes.assert_problem(resp, 500)
     assert body['title'] == 'Internal Server Error'
@@ -162,7 +162,7 @@ def test_typed_500_errors_hide_their_text_too(sqlite_app, monkeypatch):
     def boom(*args, **kwargs):
         raise exceptions.TackerError('internal path /etc/secret broke')
 
-    monkeypatch.setattr(package_records, 'list_all', boom)
+    monkeypatch.setattr(packages, 'list_all', boom)
     resp = call(sqlite_app, 'GET', '/vnfpkgm/v1/vnf_packages')
     body = fakes.assert_problem(resp, 500)
     assert '/etc/secret' not in body['detail']

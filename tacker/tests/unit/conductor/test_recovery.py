@@ -11,7 +11,7 @@ from tacker.conductor import recovery
 from tacker.db import api as db_api
 from tacker.db.models import v1 as v1_models
 from tacker.db.models import v2 as v2_models
-from tacker.db import v1_repository
+from tacker.db.instances import v1 as v1_instances
 from tacker.tests.unit.db import factories
 
 
@@ -61,7 +61,7 @@ def test_processing_is_failed_only_when_its_lock_is_free(locks, api):
     recovery.recover()  # the holder is gone
     assert _state(api, op_id) == 'FAILED_TEMP'
     if api == 'v1':
-        assert v1_repository.get_instance(instance_id).task_state is None
+        assert v1_instances.get_instance(instance_id).task_state is None
 
 
 def test_starting_is_rolled_back_only_once_it_is_old(locks):
@@ -77,8 +77,8 @@ def test_a_sync_claim_is_cleared_only_when_no_sync_holds_the_lock(locks):
     instance_id = factories.v1_instance(task_state='DB_SYNCHRONIZING')
     with coordination.instance_lock(instance_id):
         report = recovery.recover()
-    assert v1_repository.get_instance(
+    assert v1_instances.get_instance(
         instance_id).task_state == 'DB_SYNCHRONIZING'
     assert report['task_state DB_SYNCHRONIZING'] == 0
     recovery.recover()
-    assert v1_repository.get_instance(instance_id).task_state is None
+    assert v1_instances.get_instance(instance_id).task_state is None

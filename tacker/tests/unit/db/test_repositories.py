@@ -3,8 +3,9 @@
 import pytest
 
 from tacker.common import exceptions
-from tacker.db import v1_repository as v1_repo
-from tacker.db import v2_repository as v2_repo
+from tacker.db.instances import v1 as v1_instances
+from tacker.db.instances import v2 as v2_instances
+from tacker.db import op_occs
 from tacker.tests.unit.db import factories
 
 # Unicode, nesting, floats, nulls, empty containers and key order.
@@ -21,7 +22,7 @@ TRICKY = {
 
 def test_v2_json_columns_round_trip_exactly(db):
     instance_id = factories.v2_instance(info=TRICKY)
-    instance = v2_repo.get_instance(instance_id)
+    instance = v2_instances.get_instance(instance_id)
     assert instance.instantiated_vnf_info == TRICKY
     assert list(instance.instantiated_vnf_info['metadata']) == list(
         TRICKY['metadata'])
@@ -30,48 +31,49 @@ def test_v2_json_columns_round_trip_exactly(db):
 def test_v2_list_by_state(db):
     yes = factories.v2_instance(state='INSTANTIATED', info=TRICKY)
     factories.v2_instance(state='NOT_INSTANTIATED')
-    found = v2_repo.list_instances(instantiation_state='INSTANTIATED')
+    found = v2_instances.list_instances(instantiation_state='INSTANTIATED')
     assert [i.id for i in found] == [yes]
 
 
 def test_v2_compare_and_swap_writes_when_unchanged(db):
     instance_id = factories.v2_instance(info=TRICKY)
-    instance = v2_repo.get_instance(instance_id)
+    instance = v2_instances.get_instance(instance_id)
     new = dict(TRICKY, scaleStatus=[{'aspectId': 'vdu1_aspect',
                                      'scaleLevel': 2}])
-    v2_repo.update_instance(instance, instantiatedVnfInfo=new)
-    assert v2_repo.get_instance(instance_id).instantiated_vnf_info == new
+    v2_instances.update_instance(instance, instantiatedVnfInfo=new)
+    assert v2_instances.get_instance(instance_id).instantiated_vnf_info == new
 
 
 def test_v2_compare_and_swap_loser_raises_and_winner_stays(db):
     instance_id = factories.v2_instance(info=TRICKY)
-    first = v2_repo.get_instance(instance_id)
-    second = v2_repo.get_instance(instance_id)
+    first = v2_instances.get_instance(instance_id)
+    second = v2_instances.get_instance(instance_id)
     winner = dict(TRICKY, flavourId='winner')
-    v2_repo.update_instance(first, instantiatedVnfInfo=winner)
+    v2_instances.update_instance(first, instantiatedVnfInfo=winner)
     with pytest.raises(exceptions.StaleRecord):
-        v2_repo.update_instance(second,
-                                instantiatedVnfInfo=dict(TRICKY,
-                                                         flavourId='loser'))
-    assert v2_repo.get_instance(
+        v2_instances.update_instance(
+            second, instantiatedVnfInfo=dict(TRICKY, flavourId='loser'))
+    assert v2_instances.get_instance(
         instance_id).instantiated_vnf_info == winner
 
 
 def test_v2_compare_and_swap_sees_a_case_only_change(db):
     # MySQL's default collations would call 'Simple' and 'simple' equal.
     instance_id = factories.v2_instance(info={'flavourId': 'simple'})
-    stale = v2_repo.get_instance(instance_id)
-    v2_repo.update_instance(stale, instantiatedVnfInfo={'flavourId': 'Simple'})
+    stale = v2_instances.get_instance(instance_id)
+    v2_instances.update_instance(stale,
+                                 instantiatedVnfInfo={'flavourId': 'Simple'})
     with pytest.raises(exceptions.StaleRecord):
-        v2_repo.update_instance(stale, instantiatedVnfInfo={'flavourId': 'x'})
+        v2_instances.update_instance(stale,
+                                     instantiatedVnfInfo={'flavourId': 'x'})
 
 
 def test_v2_op_occs_listed_oldest_first(db):
     instance_id = factories.v2_instance(info=TRICKY)
     factories.v2_op_occ(instance_id, 'COMPLETED', minutes_ago=10)
     factories.v2_op_occ(instance_id, 'FAILED_TEMP', minutes_ago=1)
-    states = [o.operation_state for o in v2_repo.list_op_occs([instance_id])]
-    assert states == ['COMPLETED', 'FAILED_TEMP']
+    found = [o.state for o in op_occs.V2.for_instances([instance_id])]
+    assert found == ['COMPLETED', 'FAILED_TEMP']
 
 
 def test_v1_instance_read_with_instantiated_info(db):
@@ -80,7 +82,7 @@ def test_v1_instance_read_with_instantiated_info(db):
     instance_id = factories.v1_instance(
         vnfc_resource_info=vnfcs,
         scale_status=[{'aspect_id': 'vdu1_aspect', 'scale_level': 0}])
-    instance = v1_repo.get_instance(instance_id)
+    instance = v1_instances.get_instance(instance_id)
     assert instance.vnf_metadata == {'namespace': 'default'}
     assert instance.instantiated.vnfc_resource_info == vnfcs
     assert instance.instantiated.scale_status[0]['scale_level'] == 0
@@ -88,38 +90,39 @@ def test_v1_instance_read_with_instantiated_info(db):
 
 def test_v1_unknown_instance_is_not_found(db):
     with pytest.raises(exceptions.NotFound):
-        v1_repo.get_instance('no-such-id')
+        v1_instances.get_instance('no-such-id')
 
 
 def test_v1_compare_and_swap_loser_raises_and_winner_stays(db):
     instance_id = factories.v1_instance()
-    first = v1_repo.get_instance(instance_id)
-    second = v1_repo.get_instance(instance_id)
-    v1_repo.update_instantiated_info(
+    first = v1_instances.get_instance(instance_id)
+    second = v1_instances.get_instance(instance_id)
+    v1_instances.update_instantiated_info(
         first, scale_status=[{'aspect_id': 'a', 'scale_level': 1}])
     with pytest.raises(exceptions.StaleRecord):
-        v1_repo.update_instantiated_info(
+        v1_instances.update_instantiated_info(
             second, scale_status=[{'aspect_id': 'a', 'scale_level': 2}])
-    assert v1_repo.get_instance(instance_id).instantiated.scale_status == [
-        {'aspect_id': 'a', 'scale_level': 1}]
+    stored = v1_instances.get_instance(instance_id).instantiated
+    assert stored.scale_status == [{'aspect_id': 'a', 'scale_level': 1}]
 
 
 def test_v1_task_state_claim_is_exclusive(db):
     instance_id = factories.v1_instance()
-    assert v1_repo.claim_task_state(instance_id, 'DB_SYNCHRONIZING')
-    assert not v1_repo.claim_task_state(instance_id, 'SCALING')
-    assert v1_repo.get_instance(instance_id).task_state == 'DB_SYNCHRONIZING'
-    assert v1_repo.release_task_state(instance_id, 'DB_SYNCHRONIZING')
-    assert v1_repo.get_instance(instance_id).task_state is None
+    assert v1_instances.claim_task_state(instance_id, 'DB_SYNCHRONIZING')
+    assert not v1_instances.claim_task_state(instance_id, 'SCALING')
+    assert v1_instances.get_instance(
+        instance_id).task_state == 'DB_SYNCHRONIZING'
+    assert v1_instances.release_task_state(instance_id, 'DB_SYNCHRONIZING')
+    assert v1_instances.get_instance(instance_id).task_state is None
 
 
 def test_v1_list_by_state_and_op_occs(db):
     yes = factories.v1_instance()
     factories.v1_instance(state='NOT_INSTANTIATED')
     factories.v1_op_occ(yes, 'COMPLETED', minutes_ago=5)
-    found = v1_repo.list_instances(instantiation_state='INSTANTIATED')
+    found = v1_instances.list_instances(instantiation_state='INSTANTIATED')
     assert [i.id for i in found] == [yes]
-    assert [o.operation_state for o in v1_repo.list_op_occs([yes])] == [
+    assert [o.state for o in op_occs.V1.for_instances([yes])] == [
         'COMPLETED']
 
 
@@ -128,20 +131,21 @@ def test_v1_write_into_a_terminated_instance_is_refused(db):
     from tacker.db import api as db_api
     from tacker.db.models import v1 as v1_models
     instance_id = factories.v1_instance()
-    read = v1_repo.get_instance(instance_id)
+    read = v1_instances.get_instance(instance_id)
     info = v1_models.VnfInstantiatedInfo.__table__
     with db_api.writer_session() as session:  # what a terminate does
         session.execute(sa.update(info).where(
             info.c.vnf_instance_id == instance_id).values(deleted=True))
     with pytest.raises(exceptions.StaleRecord):
-        v1_repo.update_instantiated_info(
+        v1_instances.update_instantiated_info(
             read, scale_status=[{'aspect_id': 'a', 'scale_level': 1}])
 
 
 def test_v1_sync_claim_reclaims_only_its_own_leftover(db):
     left = factories.v1_instance(task_state='DB_SYNCHRONIZING')
     busy = factories.v1_instance(task_state='SCALING')
-    assert v1_repo.claim_task_state(left, 'DB_SYNCHRONIZING', reclaim=True)
-    assert not v1_repo.claim_task_state(busy, 'DB_SYNCHRONIZING',
-                                        reclaim=True)
-    assert not v1_repo.claim_task_state(left, 'DB_SYNCHRONIZING')
+    assert v1_instances.claim_task_state(left, 'DB_SYNCHRONIZING',
+                                         reclaim=True)
+    assert not v1_instances.claim_task_state(busy, 'DB_SYNCHRONIZING',
+                                             reclaim=True)
+    assert not v1_instances.claim_task_state(left, 'DB_SYNCHRONIZING')

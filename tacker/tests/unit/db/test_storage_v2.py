@@ -9,7 +9,7 @@ from tacker.db import api as db_api
 from tacker.db.models import v2 as models
 from tacker.db import storage_v2
 from tacker.db import types
-from tacker.db import v2_repository as v2_repo
+from tacker.db.instances import v2 as v2_instances
 from tacker.tests.unit.db import factories
 
 INFO = {'flavourId': 'simple', 'vnfState': 'STARTED',
@@ -82,7 +82,7 @@ def _store_raw(instance_id, column, text):
 def test_a_plain_form_row_of_an_earlier_build_still_loads(db):
     instance_id = factories.v2_instance(info=INFO)
     _store_raw(instance_id, 'instantiatedVnfInfo', json.dumps(INFO))
-    record = v2_repo.get_instance(instance_id)
+    record = v2_instances.get_instance(instance_id)
     assert record.instantiated_vnf_info == INFO
     assert record.problems == ()
 
@@ -91,7 +91,7 @@ def test_an_unreadable_column_is_a_problem_of_its_record_only(db):
     bad = factories.v2_instance(info=INFO)
     good = factories.v2_instance(info=INFO)
     _store_raw(bad, 'instantiatedVnfInfo', json.dumps('{"flavourId": [1'))
-    records = {r.id: r for r in v2_repo.list_instances()}
+    records = {r.id: r for r in v2_instances.list_instances()}
     assert records[good].problems == ()
     assert records[good].instantiated_vnf_info == INFO
     (problem,) = records[bad].problems

@@ -4,7 +4,7 @@ import datetime
 import uuid
 
 from tacker.db import api as db_api
-from tacker.db import vim_repository
+from tacker.db import vims
 from tacker.db.models import v1
 from tacker.db.models import v2
 from tacker.vnfpkgm import build
@@ -33,7 +33,7 @@ def onboard_sample():
 
 
 def register_vim(url, token=TOKEN, *, name='k8s', is_default=True):
-    return vim_repository.create_vim(
+    return vims.create_vim(
         name=name, tenant_id=TENANT, auth_url=url,
         auth_cred={'bearer_token': token}, is_default=is_default)
 

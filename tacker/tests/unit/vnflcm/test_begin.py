@@ -5,11 +5,12 @@ import pytest
 
 from tacker.common import coordination
 from tacker.common import exceptions
-from tacker.db import v1_repository
-from tacker.db import v2_repository
+from tacker.db.instances import v1 as v1_instances
+from tacker.db.instances import v2 as v2_instances
 from tacker.tests.unit.vnflcm import fixtures
+from tacker.versions import base
 from tacker.vnflcm import begin
-from tacker.vnflcm import op_occs
+from tacker import versions
 
 V2_INFO = {
     'flavourId': 'simple', 'vnfState': 'STARTED',
@@ -61,7 +62,7 @@ def _begin(api_version, instance_id, operation='SCALE', params=None):
 
 
 def _task_state(instance_id):
-    return v1_repository.get_instance(instance_id).task_state
+    return v1_instances.get_instance(instance_id).task_state
 
 
 # --- the lock
@@ -70,7 +71,7 @@ def _task_state(instance_id):
 def test_v2_lock_held_is_other_operation_in_progress(sample):
     inst = _instance('v2', sample)
     with coordination.instance_lock(inst):
-        with pytest.raises(begin.OperationInProgress) as caught:
+        with pytest.raises(base.OperationInProgress) as caught:
             _begin('v2', inst)
     assert caught.value.code == 409
     assert caught.value.message == (
@@ -80,7 +81,7 @@ def test_v2_lock_held_is_other_operation_in_progress(sample):
 def test_v1_lock_held_by_the_sync_names_db_synchronizing(sample):
     inst = _instance('v1', sample)
     with coordination.instance_lock(inst):
-        with pytest.raises(begin.TaskStateConflict) as caught:
+        with pytest.raises(base.TaskStateConflict) as caught:
             _begin('v1', inst, 'HEAL', {})
     assert caught.value.code == 409
     assert caught.value.message == (
@@ -93,7 +94,7 @@ def test_v1_lock_held_by_an_operation_names_its_task_state(sample):
     inst = _instance('v1', sample, task_state='SCALING')
     fixtures.op_occ('v1', inst, 'PROCESSING')
     with coordination.instance_lock(inst):
-        with pytest.raises(begin.TaskStateConflict) as caught:
+        with pytest.raises(base.TaskStateConflict) as caught:
             _begin('v1', inst, 'TERMINATE', {})
     assert caught.value.message == (
         'Vnf instance %s in task_state SCALING. Cannot terminate while the '
@@ -114,7 +115,7 @@ def test_lock_is_released_after_begin(sample):
 def test_v2_unfinished_op_occ_conflicts(sample, state):
     inst = _instance('v2', sample)
     fixtures.op_occ('v2', inst, state)
-    with pytest.raises(begin.OperationInProgress) as caught:
+    with pytest.raises(base.OperationInProgress) as caught:
         _begin('v2', inst)
     assert caught.value.message == (
         'Other LCM operation of vnfInstance %s is in progress.' % inst)
@@ -130,7 +131,7 @@ def test_v2_finished_op_occs_do_not_conflict(sample):
 def test_v1_op_occ_in_progress_conflicts(sample):
     inst = _instance('v1', sample)
     fixtures.op_occ('v1', inst, 'PROCESSING', operation='HEAL')
-    with pytest.raises(begin.TaskStateConflict) as caught:
+    with pytest.raises(base.TaskStateConflict) as caught:
         _begin('v1', inst)
     assert caught.value.message == (
         'Vnf instance %s in task_state HEALING. Cannot scale while the vnf '
@@ -143,7 +144,7 @@ def test_v1_op_occ_in_progress_conflicts(sample):
 @pytest.mark.parametrize('api_version', ['v1', 'v2'])
 def test_instantiate_needs_not_instantiated(sample, api_version):
     inst = _instance(api_version, sample)
-    with pytest.raises(begin.InstantiationStateConflict) as caught:
+    with pytest.raises(base.InstantiationStateConflict) as caught:
         _begin(api_version, inst, 'INSTANTIATE', {'flavourId': 'simple'})
     assert caught.value.code == 409
     assert caught.value.message == (
@@ -155,7 +156,7 @@ def test_instantiate_needs_not_instantiated(sample, api_version):
 @pytest.mark.parametrize('operation', ['SCALE', 'HEAL', 'TERMINATE'])
 def test_others_need_instantiated(sample, api_version, operation):
     inst = _instance(api_version, sample, instantiated=False)
-    with pytest.raises(begin.InstantiationStateConflict) as caught:
+    with pytest.raises(base.InstantiationStateConflict) as caught:
         _begin(api_version, inst, operation, {})
     assert 'instantiation_state NOT_INSTANTIATED' in caught.value.message
     assert 'Cannot %s' % operation.lower() in caught.value.message
@@ -163,7 +164,7 @@ def test_others_need_instantiated(sample, api_version, operation):
 
 def test_v1_db_synchronizing_task_state_conflicts(sample):
     inst = _instance('v1', sample, task_state='DB_SYNCHRONIZING')
-    with pytest.raises(begin.TaskStateConflict) as caught:
+    with pytest.raises(base.TaskStateConflict) as caught:
         _begin('v1', inst)
     assert caught.value.message == (
         'Vnf instance %s in task_state DB_SYNCHRONIZING. Cannot scale while '
@@ -175,7 +176,7 @@ def test_v1_claims_task_state_and_a_second_request_conflicts(sample):
     inst = _instance('v1', sample)
     _begin('v1', inst)
     assert _task_state(inst) == 'SCALING'
-    with pytest.raises(begin.TaskStateConflict) as caught:
+    with pytest.raises(base.TaskStateConflict) as caught:
         _begin('v1', inst, 'HEAL', {})
     assert 'task_state SCALING. Cannot heal' in caught.value.message
 
@@ -260,7 +261,7 @@ def test_v2_instantiate_with_the_default_vim_records_it(sample):
     vim = fixtures.register_vim('https://k8s.example:6443')
     inst = _instance('v2', sample, instantiated=False)
     _begin('v2', inst, 'INSTANTIATE', {'flavourId': 'simple'})
-    connections = v2_repository.get_instance(inst).vim_connection_info
+    connections = v2_instances.get_instance(inst).vim_connection_info
     assert list(connections.values()) == [
         {'vimId': vim.id, 'vimType': 'ETSINFV.KUBERNETES.V_1'}]
 
@@ -274,7 +275,7 @@ def test_op_occ_is_created_starting(sample, api_version):
     params = {'type': 'SCALE_OUT', 'aspectId': 'vdu1_aspect',
               'numberOfSteps': 1, 'additionalParams': {'x': 1}}
     occ_id = _begin(api_version, inst, 'SCALE', params)
-    occ = op_occs.get(api_version, occ_id)
+    occ = versions.get(api_version).op_occs.get(occ_id)
     assert occ.state == 'STARTING'
     assert occ.operation == 'SCALE'
     assert occ.instance_id == inst

@@ -4,8 +4,8 @@ manifest labelling."""
 import pytest
 
 from tacker.common import exceptions
-from tacker.vnflcm import deployment
-from tacker.vnflcm import k8s_resources
+from tacker.vnfm.infra_drivers.kubernetes import deployment
+from tacker.vnfm.infra_drivers.kubernetes import k8s_resources
 from tacker.vnflcm import operations
 from tacker.vnfm.infra_drivers.kubernetes import model
 from tacker.vnfpkgm import vnfd

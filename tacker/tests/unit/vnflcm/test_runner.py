@@ -6,9 +6,9 @@ import pytest
 from tacker.common import coordination
 from tacker.common import exceptions
 from tacker.conductor import recovery
-from tacker.db import v1_repository
+from tacker.db.instances import v1 as v1_instances
 from tacker.tests.unit.vnflcm import fixtures
-from tacker.vnflcm import op_occs
+from tacker import versions
 from tacker.vnflcm import runner
 
 
@@ -27,12 +27,12 @@ def _starting(instance_id, operation='INSTANTIATE', params=None):
 def test_no_vim_fails_temp_and_releases_task_state(v1_instance):
     occ_id = _starting(v1_instance)
     assert runner.run_operation('v1', occ_id) == 'FAILED_TEMP'
-    occ = op_occs.get('v1', occ_id)
+    occ = versions.get('v1').op_occs.get(occ_id)
     assert occ.state == 'FAILED_TEMP'
     assert occ.error['status'] == 400
     assert occ.error['title'] == 'Bad Request'
     assert occ.error['detail']
-    assert v1_repository.get_instance(v1_instance).task_state is None
+    assert v1_instances.get_instance(v1_instance).task_state is None
 
 
 def test_lock_wait_timeout_rolls_back(v1_instance):
@@ -40,14 +40,14 @@ def test_lock_wait_timeout_rolls_back(v1_instance):
     with coordination.instance_lock(v1_instance):
         assert runner.run_operation('v1', occ_id, lock_wait_timeout=0) == \
             'ROLLED_BACK'
-    assert v1_repository.get_instance(v1_instance).task_state is None
+    assert v1_instances.get_instance(v1_instance).task_state is None
 
 
 def test_op_occ_in_another_state_is_left_alone(v1_instance):
     occ_id = fixtures.op_occ('v1', v1_instance, 'COMPLETED')
     assert runner.run_operation('v1', occ_id) == 'COMPLETED'
     # not ours to release
-    assert v1_repository.get_instance(v1_instance).task_state == \
+    assert v1_instances.get_instance(v1_instance).task_state == \
         'INSTANTIATING'
 
 
@@ -65,11 +65,12 @@ def test_unexpected_errors_hide_their_text():
 
 def test_transition_is_compare_and_swap(v1_instance):
     occ_id = _starting(v1_instance)
-    assert op_occs.transition('v1', occ_id, from_states=['STARTING'],
-                              to_state='PROCESSING')
-    assert not op_occs.transition('v1', occ_id, from_states=['STARTING'],
-                                  to_state='PROCESSING')
-    assert op_occs.get('v1', occ_id).state == 'PROCESSING'
+    occs = versions.get('v1').op_occs
+    assert occs.transition(occ_id, from_states=['STARTING'],
+                           to_state='PROCESSING')
+    assert not occs.transition(occ_id, from_states=['STARTING'],
+                               to_state='PROCESSING')
+    assert occs.get(occ_id).state == 'PROCESSING'
 
 
 def test_recovery_clears_the_task_state_of_crashed_operations(
@@ -83,6 +84,6 @@ def test_recovery_clears_the_task_state_of_crashed_operations(
     fixtures.op_occ('v1', finished, 'COMPLETED')
     report = recovery.recover()
     assert report['v1 op occs'] == 1
-    assert v1_repository.get_instance(crashed).task_state is None
+    assert v1_instances.get_instance(crashed).task_state is None
     # No recovered op occ: whoever set it still owns it.
-    assert v1_repository.get_instance(finished).task_state == 'HEALING'
+    assert v1_instances.get_instance(finished).task_state == 'HEALING'

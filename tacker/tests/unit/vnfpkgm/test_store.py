@@ -5,6 +5,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db.models import v1 as models
 from tacker.tests.unit.vnfpkgm import packages
@@ -85,7 +86,7 @@ def test_onboard_multi_from_path_creating_the_row(sqlite_db, store,
 def test_onboard_unknown_package_without_tenant(sqlite_db, store,
                                                 sample_cnf_zip):
     package_id = str(uuid.uuid4())
-    with pytest.raises(errors.PackageNotFound):
+    with pytest.raises(exceptions.PackageNotFound):
         store.onboard(package_id, sample_cnf_zip)
     assert _rows(package_id) == (None, [])
     assert _files(store) == []
@@ -210,7 +211,7 @@ def test_failed_commit_removes_the_renamed_directory(
 def test_onboarding_twice_is_a_conflict(sqlite_db, store, sample_cnf_zip):
     package_id = _new_row()
     store.onboard(package_id, sample_cnf_zip)
-    with pytest.raises(errors.PackageStateConflict) as exc:
+    with pytest.raises(exceptions.PackageStateConflict) as exc:
         store.onboard(package_id, sample_cnf_zip)
     assert exc.value.code == 409
     assert _files(store) == [package_id]
@@ -257,9 +258,9 @@ def test_delete(sqlite_db, store, sample_cnf_zip):
     assert deleted is True
     assert vnfds[0][1] != "0"
     assert vnfd.CACHE._key(path) not in vnfd.CACHE._entries
-    with pytest.raises(errors.PackageNotFound):
+    with pytest.raises(exceptions.PackageNotFound):
         store.get_vnfd(package_id)
-    with pytest.raises(errors.PackageNotFound):
+    with pytest.raises(exceptions.PackageNotFound):
         store.delete(package_id)
     assert first.vnfd_id
 
@@ -269,6 +270,6 @@ def test_delete_in_use_is_refused(sqlite_db, store, sample_cnf_zip):
     store.onboard(package_id, sample_cnf_zip)
     with db_api.writer_session() as session:
         session.get(models.VnfPackage, package_id).usage_state = "IN_USE"
-    with pytest.raises(errors.PackageStateConflict):
+    with pytest.raises(exceptions.PackageStateConflict):
         store.delete(package_id)
     assert _files(store) == [package_id]

@@ -19,6 +19,8 @@ import dataclasses
 import json
 import typing
 
+from tacker.vnfm.infra_drivers.kubernetes import outcome as outcome_mod
+
 
 DEPLOYMENT = "Deployment"
 REPLICA_SET = "ReplicaSet"
@@ -30,11 +32,6 @@ POD = "Pod"
 VDU_KINDS = (DEPLOYMENT, REPLICA_SET, STATEFUL_SET, DAEMON_SET, POD)
 #: Kinds whose manifest has ``spec.replicas`` (v2 keeps it in vdu_reses).
 KINDS_WITH_REPLICAS = frozenset((DEPLOYMENT, REPLICA_SET, STATEFUL_SET))
-
-OUTCOME_UNCHANGED = "unchanged"
-OUTCOME_CHANGED = "changed"
-OUTCOME_DEFERRED = "deferred"
-OUTCOME_ERROR = "error"
 
 #: Pod count outside the VDU's vdu_profile [min, max].
 ERROR_OUT_OF_RANGE = "out_of_range"
@@ -280,14 +277,14 @@ class InstancePlan:
     """The outcome of one reconcile of one instance.
 
     Invariants: changes only with outcome "changed"; errors only with
-    outcome "error"; ``deferred_reasons`` only with outcome "deferred".
+    outcome "failed"; ``deferred_reasons`` only with outcome "deferred".
     ``unsettled_vdus`` lists every VDU seen unsettled this time and
     ``newly_unsettled`` those the caller did not yet track; the caller
     keeps the "unsettled since" clock from these two.
     """
 
     instance_id: str
-    outcome: str = OUTCOME_UNCHANGED
+    outcome: str = outcome_mod.UNCHANGED
     vdu_changes: tuple = ()
     level_changes: tuple = ()
     errors: tuple = ()

@@ -30,6 +30,7 @@ Decisions, in order:
 """
 
 from tacker.vnfm.infra_drivers.kubernetes import model
+from tacker.vnfm.infra_drivers.kubernetes import outcome as outcome_mod
 from tacker.vnfpkgm import scaling as scaling_mod
 
 
@@ -75,7 +76,7 @@ def reconcile(instance, observations, scaling, *, now, unsettled_since,
                     vdu for vdu in unsettled if vdu not in unsettled_since))
     if unobserved:
         return model.InstancePlan(
-            outcome=model.OUTCOME_ERROR,
+            outcome=outcome_mod.FAILED,
             errors=tuple(model.PlanError(
                 kind=model.ERROR_UNOBSERVED, vdu_id=vdu,
                 message=UNOBSERVED_FMT % {"vnf": inst_id, "vdu": vdu})
@@ -85,13 +86,13 @@ def reconcile(instance, observations, scaling, *, now, unsettled_since,
     deferred, warnings = _settling(inst_id, observations, unsettled, now,
                                    unsettled_since, settle_timeout)
     if deferred:
-        return model.InstancePlan(outcome=model.OUTCOME_DEFERRED,
+        return model.InstancePlan(outcome=outcome_mod.DEFERRED,
                                   deferred_reasons=tuple(deferred),
                                   warnings=tuple(warnings), **base)
 
     levels, errors = _levels(inst_id, vdu_ids, observations, scaling)
     if errors:
-        return model.InstancePlan(outcome=model.OUTCOME_ERROR,
+        return model.InstancePlan(outcome=outcome_mod.FAILED,
                                   errors=tuple(errors),
                                   warnings=tuple(warnings), **base)
 
@@ -114,8 +115,8 @@ def reconcile(instance, observations, scaling, *, now, unsettled_since,
                 or _replicas_drift(instance, change)):
             vdu_changes.append(change)
 
-    outcome = (model.OUTCOME_CHANGED if vdu_changes or level_changes
-               else model.OUTCOME_UNCHANGED)
+    outcome = (outcome_mod.CHANGED if vdu_changes or level_changes
+               else outcome_mod.UNCHANGED)
     return model.InstancePlan(outcome=outcome,
                               vdu_changes=tuple(vdu_changes),
                               level_changes=tuple(level_changes),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from tacker.tests.unit.vnfm.infra_drivers.kubernetes import fakes
 from tacker.tests.unit.vnfm.infra_drivers.kubernetes import k8s_objects as k8s
 from tacker.vnfm.infra_drivers.kubernetes import model
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import ownership
 from tacker.vnfm.infra_drivers.kubernetes import reconcile as rec
 from tacker.vnfm.infra_drivers.kubernetes import v1_records
@@ -115,9 +116,9 @@ def test_plan_is_consistent_and_inputs_untouched(scenario):
     plan = reconcile(instance, observations, scaling)
     assert (instance, observations, scaling) == before
     assert not (plan.errors and not plan.is_empty)
-    expected = {model.OUTCOME_ERROR: bool(plan.errors),
-                model.OUTCOME_CHANGED: not plan.is_empty,
-                model.OUTCOME_UNCHANGED: not plan.errors and plan.is_empty}
+    expected = {outcome.FAILED: bool(plan.errors),
+                outcome.CHANGED: not plan.is_empty,
+                outcome.UNCHANGED: not plan.errors and plan.is_empty}
     assert expected[plan.outcome]
     assert plan.to_dict()["outcome"] == plan.outcome
 
@@ -127,7 +128,7 @@ def test_plan_is_consistent_and_inputs_untouched(scenario):
 def test_renames_keep_ids_and_cover_the_running_pods(scenario):
     instance, observations, scaling = scenario
     plan = reconcile(instance, observations, scaling)
-    assert plan.outcome in (model.OUTCOME_CHANGED, model.OUTCOME_UNCHANGED)
+    assert plan.outcome in (outcome.CHANGED, outcome.UNCHANGED)
     changes = {c.vdu_id: c for c in plan.vdu_changes}
     for vdu, obs in observations.items():
         stored = [v for v in instance.vnfcs if v.vdu_id == vdu]
@@ -237,9 +238,9 @@ def test_unsettled_defers_until_timeout(scenario, since, age, timeout):
     assert plan.unsettled_vdus == {vdu}
     assert plan.newly_unsettled == frozenset()
     if age < timeout:
-        assert plan.outcome == model.OUTCOME_DEFERRED and plan.is_empty
+        assert plan.outcome == outcome.DEFERRED and plan.is_empty
     else:
-        assert plan.outcome != model.OUTCOME_DEFERRED
+        assert plan.outcome != outcome.DEFERRED
         assert any(vdu in w for w in plan.warnings)
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from tacker.tests.unit.vnfm.infra_drivers.kubernetes import fakes
 from tacker.vnfm.infra_drivers.kubernetes import model
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import reconcile as rec
 
 INST = fakes.INSTANCE_ID
@@ -74,10 +75,10 @@ def test_pod_and_level_changes(stored, running, level, expected):
     assert summary(plan) == expected
     assert plan.errors == ()
     if expected == ([], [], [], []):
-        assert plan.is_empty and plan.outcome == model.OUTCOME_UNCHANGED
+        assert plan.is_empty and plan.outcome == outcome.UNCHANGED
         assert plan.vdu_changes == ()
     else:
-        assert not plan.is_empty and plan.outcome == model.OUTCOME_CHANGED
+        assert not plan.is_empty and plan.outcome == outcome.CHANGED
 
 
 def test_kept_entries_are_not_in_the_plan():
@@ -115,7 +116,7 @@ def test_count_matching_no_level(deltas, initial, max_, count, delta):
                        deltas=deltas)
     plan = one_vdu(["a"], ["p%d" % i for i in range(count)], level=0,
                    scaling=sc)
-    assert plan.outcome == model.OUTCOME_ERROR and plan.is_empty
+    assert plan.outcome == outcome.FAILED and plan.is_empty
     (error,) = plan.errors
     assert error.kind == model.ERROR_SCALE_LEVEL and error.vdu_id == "VDU1"
     assert error.message == (
@@ -126,7 +127,7 @@ def test_count_matching_no_level(deltas, initial, max_, count, delta):
 @pytest.mark.parametrize("count", [0, 4, 7])
 def test_out_of_range(count):
     plan = one_vdu(["a", "b"], ["p%d" % i for i in range(count)], level=1)
-    assert plan.outcome == model.OUTCOME_ERROR
+    assert plan.outcome == outcome.FAILED
     assert plan.vdu_changes == () and plan.level_changes == ()
     (error,) = plan.errors
     assert error.kind == model.ERROR_OUT_OF_RANGE
@@ -164,7 +165,7 @@ def test_aspect_level_change_lists_every_vdu_of_the_aspect():
 
 def test_aspect_spanning_two_vdus_mismatch():
     plan = two_vdus(["a1", "a2"], ["b1", "b2", "b3"])
-    assert plan.outcome == model.OUTCOME_ERROR and plan.is_empty
+    assert plan.outcome == outcome.FAILED and plan.is_empty
     (error,) = plan.errors
     assert error.kind == model.ERROR_ASPECT_MISMATCH
     assert error.aspect_id == "vdu1_aspect" and error.vdu_id is None
@@ -208,7 +209,7 @@ def test_bare_pod_deleted_is_out_of_range():
                           {"VDU3": (model.POD, "vdu3")})
     obs = {"VDU3": fakes.observation("VDU3", [], model.POD, found=False)}
     plan = run(inst, obs, {"VDU3": sc})
-    assert plan.is_empty and plan.outcome == model.OUTCOME_ERROR
+    assert plan.is_empty and plan.outcome == outcome.FAILED
     assert plan.errors[0].message == (
         "Failed to update database vnf %s vdu: VDU3. Pod num is out of "
         "range. pod_num: 0" % INST)
@@ -218,7 +219,7 @@ def test_statefulset_pods_recreated_with_same_names():
     sc = fakes.scaling("VDU1", min_=1, max_=3, initial=1)
     plan = one_vdu(["db-0", "db-1"], ["db-0", "db-1"], level=1, scaling=sc,
                    kind=STS)
-    assert plan.is_empty and plan.outcome == model.OUTCOME_UNCHANGED
+    assert plan.is_empty and plan.outcome == outcome.UNCHANGED
 
 
 def test_statefulset_scaled_out_drives_level():
@@ -245,7 +246,7 @@ def test_duplicate_stored_pod_name():
 
 def test_replicas_drift_alone_is_a_change():
     plan = one_vdu(["a", "b"], ["a", "b"], level=1, replicas={"VDU1": 3})
-    assert plan.outcome == model.OUTCOME_CHANGED
+    assert plan.outcome == outcome.CHANGED
     (change,) = plan.vdu_changes
     assert change.replicas == 2 and not change.has_pod_changes
     assert one_vdu(["a", "b"], ["a", "b"], level=1,
@@ -256,7 +257,7 @@ def test_unobserved_vdu_is_an_error():
     inst = fakes.instance([fakes.vnfc("e1", "VDU1", "a")],
                           {"VDU1": (DEP, "vdu1")}, {"vdu1_aspect": 0})
     plan = run(inst, {}, {"VDU1": fakes.scaling("VDU1")})
-    assert plan.outcome == model.OUTCOME_ERROR and plan.is_empty
+    assert plan.outcome == outcome.FAILED and plan.is_empty
     assert plan.errors[0].kind == model.ERROR_UNOBSERVED
 
 
@@ -270,7 +271,7 @@ def unsettled_plan(**kwargs):
 
 def test_unsettled_first_seen_is_deferred():
     plan = unsettled_plan()
-    assert plan.outcome == model.OUTCOME_DEFERRED and plan.is_empty
+    assert plan.outcome == outcome.DEFERRED and plan.is_empty
     assert plan.unsettled_vdus == {"VDU1"}
     assert plan.newly_unsettled == {"VDU1"}
     assert plan.deferred_reasons == (
@@ -279,14 +280,14 @@ def test_unsettled_first_seen_is_deferred():
 
 def test_unsettled_before_timeout_is_deferred():
     plan = unsettled_plan(now=1059.0, unsettled_since={"VDU1": 1000.0})
-    assert plan.outcome == model.OUTCOME_DEFERRED and plan.is_empty
+    assert plan.outcome == outcome.DEFERRED and plan.is_empty
     assert plan.newly_unsettled == frozenset()
     assert "59s" in plan.deferred_reasons[0]
 
 
 def test_unsettled_past_timeout_is_written_with_a_warning():
     plan = unsettled_plan(now=1060.0, unsettled_since={"VDU1": 1000.0})
-    assert plan.outcome == model.OUTCOME_CHANGED
+    assert plan.outcome == outcome.CHANGED
     assert summary(plan) == ([("e1", "a", "b")], [], [], [])
     (warning,) = plan.warnings
     assert "VDU1" in warning and INST in warning

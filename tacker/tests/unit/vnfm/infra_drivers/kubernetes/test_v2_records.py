@@ -3,6 +3,7 @@ import copy
 from tacker.tests.unit.vnfm.infra_drivers.kubernetes import fakes
 from tacker.tests.unit.vnfm.infra_drivers.kubernetes import k8s_objects as k8s
 from tacker.vnfm.infra_drivers.kubernetes import model
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import ownership
 from tacker.vnfm.infra_drivers.kubernetes import reconcile as rec
 from tacker.vnfm.infra_drivers.kubernetes import v2_records
@@ -120,7 +121,7 @@ def test_missing_scale_status_entry_is_added():
 def test_replicas_only_drift():
     record = info(["p1", "p2"], level=1, replicas=5)
     plan = plan_for(record, ["p1", "p2"])
-    assert plan.outcome == model.OUTCOME_CHANGED
+    assert plan.outcome == outcome.CHANGED
     new = v2_records.apply_plan_v2(record, plan)
     assert new["metadata"]["vdu_reses"]["VDU1"]["spec"]["replicas"] == 2
     assert plan_for(new, ["p1", "p2"]).is_empty

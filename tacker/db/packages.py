@@ -1,17 +1,21 @@
-"""The API's reads and writes of ``vnf_packages`` / ``vnf_package_vnfd``.
+"""VNF packages: ``vnf_packages``, ``vnf_package_vnfd`` and user data.
 
 Which state changes a request may make is decided here, inside the
 transaction that makes them (row locked with ``FOR UPDATE``), so two
-requests racing on one package cannot both pass a check.  Onboarding and
-deleting the files belong to ``tacker.vnfpkgm.store``.
+requests racing on one package cannot both pass a check.  The files of
+an onboarded package belong to ``tacker.vnfpkgm.store``, which writes
+them inside the transaction ``onboarding`` holds open, so the row lock
+covers them too.
 
 ``userDefinedData`` is kept as Tacker keeps it, one
 ``vnf_packages_user_data`` row per key, written in the transaction that
 writes the package row; a package dict carries it as ``user_data``.
 """
 
+import contextlib
 import uuid
 
+from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from tacker.common import exceptions
@@ -234,3 +238,116 @@ def release_if_unused(session, package_id):
             sa.update(models.VnfPackage.__table__)
             .where(models.VnfPackage.id == package_id)
             .values(usage_state=NOT_IN_USE))
+
+
+def packages_for_vnfds(vnfd_ids):
+    """``{vnfd_id: package id}`` of live, onboarded packages (one query)."""
+    p, d = models.VnfPackage, models.VnfPackageVnfd
+    query = (sa.select(d.vnfd_id, d.package_uuid)
+             .join(p, p.id == d.package_uuid)
+             .where(d.vnfd_id.in_(list(vnfd_ids)), d.deleted == '0',
+                    models.live(p.deleted), p.onboarding_state == ONBOARDED)
+             .order_by(d.created_at))
+    with db_api.reader_session() as session:
+        return {row.vnfd_id: row.package_uuid
+                for row in session.execute(query)}
+
+
+def onboarded_ids():
+    """Ids of the live, ONBOARDED packages."""
+    with db_api.reader_session() as session:
+        return set(session.execute(
+            sa.select(models.VnfPackage.id).where(
+                models.live(models.VnfPackage.deleted),
+                models.VnfPackage.onboarding_state == ONBOARDED))
+            .scalars())
+
+
+# --- onboarding and deleting, with the store's files
+
+def _has_live_vnfd(session, package_id):
+    return session.execute(
+        sa.select(models.VnfPackageVnfd.id)
+        .where(models.VnfPackageVnfd.package_uuid == package_id,
+               models.VnfPackageVnfd.deleted == '0')).first() is not None
+
+
+def _record_onboarded(session, package_id, vnfd, *, tenant_id, size,
+                      algorithm, digest):
+    row = session.execute(
+        sa.select(models.VnfPackage)
+        .where(models.VnfPackage.id == package_id)
+        .with_for_update()).scalar_one_or_none()
+    if row is None:
+        if tenant_id is None:
+            raise exceptions.PackageNotFound(id=package_id)
+        row = models.VnfPackage(id=package_id, tenant_id=tenant_id)
+        session.add(row)
+    elif row.deleted:
+        raise exceptions.PackageNotFound(id=package_id)
+    elif row.onboarding_state == ONBOARDED or _has_live_vnfd(session,
+                                                             package_id):
+        # Tacker's schema allows one live VNFD row per VNFD id, not per
+        # package: a package that has one is already onboarded.
+        raise exceptions.PackageStateConflict(
+            id=package_id, state=row.onboarding_state, action='onboard')
+    row.onboarding_state = ONBOARDED
+    row.operational_state = ENABLED
+    row.usage_state = NOT_IN_USE
+    row.algorithm = algorithm
+    row.hash = digest
+    row.size = size
+    session.add(models.VnfPackageVnfd(
+        id=str(uuid.uuid4()), package_uuid=package_id,
+        vnfd_id=vnfd.vnfd_id, vnf_provider=vnfd.provider,
+        vnf_product_name=vnfd.product_name,
+        vnf_software_version=vnfd.software_version,
+        vnfd_version=vnfd.vnfd_version, deleted='0'))
+
+
+@contextlib.contextmanager
+def onboarding(package_id, vnfd, *, tenant_id, size, algorithm, digest):
+    """Record the package ONBOARDED; commits when the block ends.
+
+    The package row is created (with ``tenant_id``) when it does not
+    exist, and stays locked for the block, where the caller moves the
+    files into place; an exception in the block rolls the rows back.
+    Raises ``PackageNotFound`` for a deleted row (or a missing one
+    without ``tenant_id``), ``PackageStateConflict`` when it is already
+    onboarded.
+    """
+    with db_api.writer_session() as session:
+        _record_onboarded(session, package_id, vnfd, tenant_id=tenant_id,
+                          size=size, algorithm=algorithm, digest=digest)
+        # Write now: takes the row lock and surfaces constraint errors
+        # before any file is moved into place.
+        session.flush()
+        yield
+
+
+def soft_delete(package_id):
+    """Mark the package, its VNFD and user data rows deleted.
+
+    Refuses (``PackageStateConflict``) while the package is IN_USE.
+    """
+    now = timeutils.utcnow()
+    with db_api.writer_session() as session:
+        row = session.execute(
+            sa.select(models.VnfPackage)
+            .where(models.VnfPackage.id == package_id,
+                   models.live(models.VnfPackage.deleted))
+            .with_for_update()).scalar_one_or_none()
+        if row is None:
+            raise exceptions.PackageNotFound(id=package_id)
+        if row.usage_state == IN_USE:
+            raise exceptions.PackageStateConflict(
+                id=package_id, state=row.onboarding_state,
+                action='delete while IN_USE')
+        row.deleted = True
+        row.deleted_at = now
+        session.execute(
+            sa.update(models.VnfPackageVnfd)
+            .where(models.VnfPackageVnfd.package_uuid == package_id,
+                   models.VnfPackageVnfd.deleted == '0')
+            .values(deleted=models.VnfPackageVnfd.id, deleted_at=now))
+        delete_user_data(session, package_id, now)

@@ -1,7 +1,7 @@
 """``sync_db``: synchronize one instance with its namespace's snapshot.
 
-The flow is the same for v1 and v2; a small driver (``driver_v1`` /
-``driver_v2``) supplies the three version-specific steps: read the
+The flow is the same for v1 and v2; the candidate's version adapter
+(``tacker.versions``) supplies the three version-specific steps: read the
 stored record into the core model, guard the write (v1 also claims
 ``task_state``), and write the plan.
 
@@ -18,8 +18,7 @@ from oslo_log import log as logging
 
 from tacker.common import coordination
 from tacker.common import exceptions
-from tacker.dbsync import outcome
-from tacker.vnfm.infra_drivers.kubernetes import model
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import ownership
 from tacker.vnfm.infra_drivers.kubernetes import reconcile
 from tacker.vnfpkgm import errors as package_errors
@@ -61,10 +60,9 @@ def _scaling(candidate):
     return scaling
 
 
-def plan_for(candidate, snapshot, *, driver, settle_clock, now,
-             settle_timeout):
+def plan_for(candidate, snapshot, *, settle_clock, now, settle_timeout):
     """The reconcile plan of one instance (no I/O)."""
-    stored = driver.stored(candidate)
+    stored = candidate.adapter.stored(candidate.record, candidate.targets)
     observations = ownership.observe_vdus(snapshot,
                                           candidate.targets.values())
     plan = reconcile.reconcile(
@@ -75,24 +73,24 @@ def plan_for(candidate, snapshot, *, driver, settle_clock, now,
     return plan
 
 
-def sync_db(candidate, snapshot, *, driver, settle_clock, now,
-            settle_timeout, dry_run=False):
+def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
+            dry_run=False):
     """Synchronize one instance; returns an ``outcome.Outcome``."""
     instance_id = candidate.instance_id
+    adapter = candidate.adapter
 
     def result(status, reason=None):
-        return outcome.Outcome(instance_id, driver.api_version, status,
+        return outcome.Outcome(instance_id, adapter.api_version, status,
                                reason, plan)
 
-    plan = plan_for(candidate, snapshot, driver=driver,
-                    settle_clock=settle_clock, now=now,
-                    settle_timeout=settle_timeout)
-    if plan.outcome == model.OUTCOME_ERROR:
+    plan = plan_for(candidate, snapshot, settle_clock=settle_clock,
+                    now=now, settle_timeout=settle_timeout)
+    if plan.outcome == outcome.FAILED:
         for error in plan.errors:
             LOG.error(error.message)
         return result(outcome.FAILED, '; '.join(e.message
                                                 for e in plan.errors))
-    if plan.outcome == model.OUTCOME_DEFERRED:
+    if plan.outcome == outcome.DEFERRED:
         reason = '; '.join(plan.deferred_reasons)
         LOG.info('Database synchronization of vnf %(id)s deferred until '
                  'its workloads settle: %(reason)s',
@@ -106,8 +104,9 @@ def sync_db(candidate, snapshot, *, driver, settle_clock, now,
         return result(outcome.CHANGED, 'dry run: nothing written')
     try:
         with coordination.instance_lock(instance_id):
-            with driver.guard(candidate):
-                driver.write(candidate, plan)
+            with adapter.guard(candidate):
+                adapter.write_plan(candidate.record, plan,
+                                   vim_connection_id=candidate.vim.vim_id)
     except exceptions.LockHeld:
         LOG.info(IN_PROGRESS_MSG, {'id': instance_id})
         return result(outcome.SKIPPED, 'LCM operation in progress')

@@ -1,4 +1,4 @@
-"""VIMs (``vims`` + ``vimauths``): registration, lookup, deletion.
+"""VIMs (``vims`` + ``vimauths``): registration, lookup, use, deletion.
 
 Secrets (bearer token, password, CA data) stay in ``vimauths.auth_cred``;
 ``VimRecord``'s repr hides them, and the API never returns them.
@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db.models import v1 as models
+from tacker.db.models import v2 as v2_models
+from tacker.db import storage_v1
 
 
 # Tacker's "not deleted" value of vims.deleted_at.
@@ -135,3 +137,36 @@ def delete_vim(vim_id, tenant_id=None):
             models.VimAuth.vim_id == vim_id))
         session.execute(sa.delete(models.Vim.__table__).where(
             models.Vim.id == vim_id))
+
+
+# --- which instances use a VIM (a VIM in use may not be deleted)
+
+def _vim_ids(connections):
+    connections = storage_v1.to_plain(connections or [])
+    if isinstance(connections, dict):
+        connections = list(connections.values())
+    return {entry.get('vimId') or entry.get('vim_id')
+            for entry in connections if isinstance(entry, dict)}
+
+
+def instances_using(vim_id):
+    """Ids of live v1 and v2 instances connected to ``vim_id``.
+
+    The id sits inside JSON columns (v1 ``vim_connection_info``, v2
+    ``vimConnectionInfo``): a ``LIKE`` on their text narrows the rows in
+    SQL, and the parsed JSON decides, so an id that merely appears
+    elsewhere in the text does not count.
+    """
+    pattern = '%' + vim_id + '%'
+    v1, v2 = models.VnfInstance, v2_models.VnfInstanceV2
+    # A cast, not a type coercion: PostgreSQL has no LIKE on json.
+    queries = (
+        sa.select(v1.id, v1.vim_connection_info)
+        .where(models.live(v1.deleted),
+               sa.cast(v1.vim_connection_info, sa.Text).like(pattern)),
+        sa.select(v2.id, v2.vimConnectionInfo)
+        .where(sa.cast(v2.vimConnectionInfo, sa.Text).like(pattern)))
+    with db_api.reader_session() as session:
+        return sorted(row[0] for query in queries
+                      for row in session.execute(query)
+                      if vim_id in _vim_ids(row[1]))

@@ -1,17 +1,17 @@
 """What an instance runs on: package, flavour, manifests, namespace, VIM.
 
 ``Deployment`` is the one value the operations act on, whichever API
-version the instance belongs to; the v1 and v2 record adapters
-(``v1_ops`` / ``v2_ops``) build it from a request (instantiate) or from
-the stored record (scale, heal, terminate).  Building it reads the
+version the instance belongs to; the version adapters
+(``tacker.versions``) build it from a request (instantiate) or from the
+stored record (scale, heal, terminate).  Building it reads the
 package's VNFD and manifests (cached) and nothing else.
 """
 
 import dataclasses
 
 from tacker.common import exceptions
-from tacker.db import vim_repository
-from tacker.vnflcm import k8s_resources
+from tacker.db import vims
+from tacker.vnfm.infra_drivers.kubernetes import k8s_resources
 from tacker.vnfm.infra_drivers.kubernetes import manifests
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
 from tacker.vnfpkgm import store as package_store
@@ -91,13 +91,13 @@ def build(*, instance_id, package_dir, flavour, files, namespace, vim):
 
 
 def registered_vim(vim_id):
-    vim = vim_repository.get_vim(vim_id)
+    vim = vims.get_vim(vim_id)
     return vim_access.from_v1_vim(vim.id, vim.auth_url, vim.auth_cred)
 
 
 def default_vim(tenant_id):
     """The VimRecord of the project's default VIM, or NoVim."""
-    vim = vim_repository.default_vims().get(tenant_id)
+    vim = vims.default_vims().get(tenant_id)
     if vim is None:
         raise NoVim(tenant=tenant_id)
     return vim

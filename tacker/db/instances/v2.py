@@ -1,0 +1,175 @@
+"""Reads and guarded writes of v2 records (VnfInstanceV2, VnfLcmOpOccV2).
+
+Readers return plain frozen dataclasses, never live ORM objects, so
+nothing outside this module can write by accident.  Writes go through
+``cas.swap`` against the version read.
+
+Object fields are decoded and encoded by their column type
+(``storage_v2``); a column that cannot be read, or holds the wrong kind
+of JSON, is listed in the record's ``problems`` (field and reason, never
+the value) and the record is still returned.
+"""
+
+import dataclasses
+import uuid
+
+import sqlalchemy as sa
+
+from tacker.common import coordination
+from tacker.common import exceptions
+from tacker.common import states
+from tacker.db import api as db_api
+from tacker.db import cas
+from tacker.db import instances
+from tacker.db import op_occs
+from tacker.db import packages
+from tacker.db.models import v2 as models
+from tacker.db import types
+
+# The columns an instance write may change, guarded by compare-and-swap.
+GUARDED = ('instantiationState', 'instantiatedVnfInfo', 'metadata')
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceV2:
+    id: str
+    vnfd_id: str
+    instantiation_state: str
+    vim_connection_info: dict
+    instantiated_vnf_info: dict | None
+    metadata: dict | None
+    version: cas.RowVersion = dataclasses.field(repr=False, compare=False)
+    # One line per column that could not be read ("field: reason").
+    problems: tuple = ()
+
+
+def _instance_select():
+    m = models.VnfInstanceV2
+    return sa.select(m.id, m.vnfdId, m.instantiationState,
+                     m.vimConnectionInfo, m.instantiatedVnfInfo,
+                     m.metadata_, *cas.raw_columns(m, GUARDED))
+
+
+def _to_instance(row):
+    problems = []
+
+    def checked(field, value):
+        problem = types.field_problem(field, value, dict)
+        if problem:
+            problems.append(problem)
+            return None
+        return value
+
+    return InstanceV2(
+        id=row.id, vnfd_id=row.vnfdId,
+        instantiation_state=row.instantiationState,
+        vim_connection_info=checked('vimConnectionInfo',
+                                    row.vimConnectionInfo) or {},
+        instantiated_vnf_info=checked('instantiatedVnfInfo',
+                                      row.instantiatedVnfInfo),
+        metadata=checked('metadata', row.metadata_),
+        version=cas.version_from_row(models.VnfInstanceV2, row, GUARDED),
+        problems=tuple(problems))
+
+
+def list_instances(instantiation_state=None, ids=None):
+    return instances.select(
+        _instance_select(), _to_instance, id_column=models.VnfInstanceV2.id,
+        state_column=models.VnfInstanceV2.instantiationState,
+        instantiation_state=instantiation_state, ids=ids)
+
+
+def get_instance(instance_id):
+    return instances.select_one(
+        _instance_select().where(models.VnfInstanceV2.id == instance_id),
+        _to_instance, what='VnfInstanceV2', instance_id=instance_id)
+
+
+def update_instance(instance, **values):
+    """Write ``values`` (column names) if the instance is as read."""
+    with db_api.writer_session() as session:
+        cas.swap(session, instance.version, _columns(values))
+
+
+def _columns(values):
+    # The attribute for the 'metadata' column is metadata_; callers may
+    # use the column name.
+    return {('metadata' if k == 'metadata_' else k): v
+            for k, v in values.items()}
+
+
+# --- the API's rows, as dicts of their columns
+
+def _dict(obj):
+    values = types.readable_columns(obj)
+    if 'metadata_' in values:
+        values['metadata'] = values.pop('metadata_')
+    return values
+
+
+def _not_found(instance_id):
+    return exceptions.NotFound(what='VNF instance', id=instance_id)
+
+
+def create(*, package, name, description, metadata):
+    instance_id = str(uuid.uuid4())
+    with db_api.writer_session() as session:
+        session.add(models.VnfInstanceV2(
+            id=instance_id, vnfInstanceName=name,
+            vnfInstanceDescription=description,
+            vnfdId=package['vnfd_id'],
+            vnfProvider=package['vnf_provider'],
+            vnfProductName=package['vnf_product_name'],
+            vnfSoftwareVersion=package['vnf_software_version'],
+            vnfdVersion=package['vnfd_version'],
+            instantiationState=states.NOT_INSTANTIATED, metadata_=metadata))
+        packages.mark_in_use(session, package['id'])
+    return view(instance_id)
+
+
+def _get(session, instance_id):
+    row = session.get(models.VnfInstanceV2, instance_id)
+    if row is None:
+        raise _not_found(instance_id)
+    return _dict(row)
+
+
+def view(instance_id):
+    with db_api.reader_session() as session:
+        return _get(session, instance_id)
+
+
+def list_views():
+    m = models.VnfInstanceV2
+    with db_api.reader_session() as session:
+        return [_dict(r) for r in session.execute(
+            sa.select(m).order_by(m.id)).scalars()]
+
+
+def _busy(session, instance_id):
+    # An op occ that must still be retried, rolled back or failed owns
+    # its instance, as one that runs does.
+    return any(occ.state in states.IN_PROGRESS + (states.FAILED_TEMP,)
+               for occ in op_occs.V2.for_instance(session, instance_id))
+
+
+def delete(instance_id):
+    """Delete a NOT_INSTANTIATED instance no LCM operation holds."""
+    table = models.VnfInstanceV2.__table__
+    row = view(instance_id)
+    package = packages.find_for_vnfd(row['vnfdId'])
+    with coordination.instance_lock(instance_id):
+        with db_api.writer_session() as session:
+            row = _get(session, instance_id)
+            if _busy(session, instance_id):
+                raise exceptions.LockHeld(id=instance_id)
+            result = session.execute(
+                sa.delete(table).where(
+                    table.c.id == instance_id,
+                    table.c.instantiationState == states.NOT_INSTANTIATED))
+            if result.rowcount != 1:
+                raise exceptions.Conflict(message=(
+                    'VnfInstance %s is instantiated.'
+                    % instance_id))
+            if package is not None:
+                packages.release_if_unused(session, package['id'])
