@@ -14,11 +14,15 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from tacker.api import context
-from tacker.db import package_records
 from tacker.api import schemas
 from tacker.api import wsgi
 from tacker.common import coordination
 from tacker.common import exceptions
+from tacker.conductor import rpc_api
+from tacker.db import package_records
+from tacker.vnflcm import begin
+from tacker.vnflcm import op_occs
+from tacker.vnflcm import runner
 
 LOG = logging.getLogger(__name__)
 
@@ -42,15 +46,12 @@ class LcmGateway:
     def conductor(self):
         with self._guard:
             if self._conductor is None:
-                from tacker.conductor import rpc_api
                 self._conductor = rpc_api.ConductorAPI()
             return self._conductor
 
     @staticmethod
     def _undo(api_version, op_occ_id, instance_id, operation):
         """Nothing will run the operation: free the instance again."""
-        from tacker.vnflcm import op_occs
-        from tacker.vnflcm import runner
         try:
             op_occs.transition(
                 api_version, op_occ_id, from_states=['STARTING'],
@@ -65,13 +66,6 @@ class LcmGateway:
     def start(self, *, api_version, instance_id, operation, params,
               tenant_id):
         """The new op occ's id; typed errors (404/400/409) pass through."""
-        try:
-            from tacker.vnflcm import begin
-        except ImportError:
-            LOG.error('tacker.vnflcm.begin is not installed; LCM requests '
-                      'cannot be accepted.')
-            raise wsgi.ServiceUnavailable(
-                reason='LCM operations are not available on this server.')
         op_occ_id = begin.begin_operation(
             api_version=api_version, instance_id=instance_id,
             operation=operation, params=params, tenant_id=tenant_id)
@@ -221,7 +215,6 @@ class OpOccControllerBase(CollectionBase):
         requests on a v2 instance.  Done under the instance lock, so it
         never races a retry or a synchronization.
         """
-        from tacker.vnflcm import op_occs
         ctx = context.of(req)
         check_id(id, self.not_found)
         record = self.load(ctx, id)
