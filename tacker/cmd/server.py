@@ -14,7 +14,7 @@ import threading
 from cheroot import wsgi as cheroot_wsgi
 from oslo_log import log as logging
 
-from tacker.api import wsgi
+from tacker.api import app as app_mod
 from tacker.common import config
 import tacker.conf
 
@@ -85,11 +85,11 @@ def make_server(conf=None, *, app=None, conductor=None, host=None,
 
     ``host``/``port`` default to ``[DEFAULT] bind_host``/``bind_port``;
     port 0 binds an ephemeral port.  ``app`` defaults to
-    ``wsgi.make_app(conf, conductor=conductor, **app_kwargs)``.
+    ``app_mod.make_app(conf, conductor=conductor, **app_kwargs)``.
     """
     conf = conf or CONF
     if app is None:
-        app = wsgi.make_app(conf, conductor=conductor, **app_kwargs)
+        app = app_mod.make_app(conf, conductor=conductor, **app_kwargs)
     return ApiServer(app, conf.bind_host if host is None else host,
                      conf.bind_port if port is None else port,
                      threads=threads)
