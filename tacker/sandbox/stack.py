@@ -25,6 +25,7 @@ from tacker.common import service_backend  # noqa: F401
 from oslo_log import log as logging
 from oslo_service import service as oslo_service
 
+from tacker.api import server as server_mod
 from tacker.common import coordination
 from tacker.common import rpc
 from tacker.conductor import service as conductor_service
@@ -218,7 +219,6 @@ class Stack:
         return CONF.database.connection
 
     def start_server(self):
-        from tacker.cmd import server as server_mod
         from tacker.conductor import rpc_api
 
         self.server = server_mod.serve_in_thread(
