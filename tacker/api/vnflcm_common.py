@@ -14,14 +14,16 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from tacker.api import context
-from tacker.db import packages
 from tacker.api import schemas
 from tacker.api import wsgi
 from tacker.common import coordination
 from tacker.common import exceptions
 from tacker.common import states
+from tacker.conductor import rpc_api
 from tacker.db import op_occs
+from tacker.db import packages
 from tacker import versions
+from tacker.vnflcm import begin
 
 LOG = logging.getLogger(__name__)
 
@@ -45,7 +47,6 @@ class LcmGateway:
     def conductor(self):
         with self._guard:
             if self._conductor is None:
-                from tacker.conductor import rpc_api
                 self._conductor = rpc_api.ConductorAPI()
             return self._conductor
 
@@ -67,13 +68,6 @@ class LcmGateway:
     def start(self, *, api_version, instance_id, operation, params,
               tenant_id):
         """The new op occ's id; typed errors (404/400/409) pass through."""
-        try:
-            from tacker.vnflcm import begin
-        except ImportError:
-            LOG.error('tacker.vnflcm.begin is not installed; LCM requests '
-                      'cannot be accepted.')
-            raise wsgi.ServiceUnavailable(
-                reason='LCM operations are not available on this server.')
         op_occ_id = begin.begin_operation(
             api_version=api_version, instance_id=instance_id,
             operation=operation, params=params, tenant_id=tenant_id)

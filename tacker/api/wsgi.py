@@ -1,28 +1,22 @@
-"""The WSGI application of tacker-server, and its request/response helpers.
+"""The request/response helpers of the tacker-server controllers.
 
-This module decides three things and nothing else: how a request reaches
-its handler (through ``router``), how JSON goes in and out, and how an
-error becomes a ProblemDetails answer.  That last mapping lives in
-``problem_response`` only: handlers raise typed errors carrying ``code``
-(``tacker.common.exceptions``) and never build error bodies themselves.
-Anything unexpected becomes a 500 ProblemDetails with no traceback and no
-exception text, and the traceback goes to the log.
+This module decides two things and nothing else: how JSON goes in and
+out, and how an error becomes a ProblemDetails answer.  That last
+mapping lives in ``problem_response`` only: handlers raise typed errors
+carrying ``code`` (``tacker.common.exceptions``) and never build error
+bodies themselves.  Anything unexpected becomes a 500 ProblemDetails
+with no traceback and no exception text.  It imports nothing of the
+controllers or the router: the application that routes a request to
+its handler is built in ``tacker.api.app``.
 """
 
 import json
 import math
 import re
 
-from oslo_log import log as logging
 import webob
-import webob.dec
 
-from tacker.api import context as context_mod
 from tacker.common import exceptions
-import tacker.conf
-
-CONF = tacker.conf.CONF
-LOG = logging.getLogger(__name__)
 
 JSON = 'application/json'
 PROBLEM_JSON = 'application/problem+json'
@@ -215,92 +209,3 @@ def raw_path(req):
         return path.encode('latin-1').decode('utf-8')
     except (UnicodeEncodeError, UnicodeDecodeError):
         return path.encode('latin-1', 'replace').decode('utf-8', 'replace')
-
-
-# --- the application
-
-class Application:
-    """Routes a request to its handler and turns errors into answers."""
-
-    def __init__(self, router):
-        self.router = router
-
-    @webob.dec.wsgify
-    def __call__(self, req):
-        path = raw_path(req)
-        version = self.router.version_header(path)
-        try:
-            route = self.router.resolve(req)
-            req.environ['tacker.context'] = context_mod.from_request(req)
-            response = route.handler(req, **route.kwargs)
-        except exceptions.TackerError as exc:
-            if exc.code >= 500:
-                LOG.error('%(method)s %(path)s failed: %(msg)s',
-                          {'method': req.method, 'path': path,
-                           'msg': exc.message})
-            response = problem_response(exc)
-        except Exception as exc:  # noqa: the last resort, by design
-            LOG.exception('Unexpected error serving %(method)s %(path)s',
-                          {'method': req.method, 'path': path})
-            response = problem_response(exc)
-        if version:
-            response.headers['Version'] = version
-        LOG.info('%(addr)s "%(method)s %(path)s" status: %(status)s',
-                 {'addr': req.remote_addr, 'method': req.method,
-                  'path': path, 'status': response.status_int})
-        return response
-
-
-class LastResort:
-    """Outermost: whatever the middleware below raises becomes a 500.
-
-    The application catches its own errors; this is for the
-    authentication middleware (a keystonemiddleware without its
-    ``[keystone_authtoken]`` options, an unreachable Keystone).
-    """
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        try:
-            return self.app(environ, start_response)
-        except Exception as exc:  # noqa: the last resort, by design
-            LOG.exception('Unexpected error in the middleware serving '
-                          '%(method)s %(path)s',
-                          {'method': environ.get('REQUEST_METHOD'),
-                           'path': environ.get('PATH_INFO')})
-            return problem_response(exc)(environ, start_response)
-
-
-def make_app(conf=None, *, conductor=None, package_store=None,
-             auth_strategy=None, default_project='admin'):
-    """The tacker-server WSGI application.
-
-    :param conf: the oslo.config object (default: the global CONF)
-    :param conductor: the RPC client whose ``start_lcm(api_version,
-        op_occ_id)`` casts an LCM operation to tacker-conductor; default:
-        ``tacker.conductor.rpc_api.ConductorAPI()``, created on first use
-    :param package_store: a ``tacker.vnfpkgm.store.PackageStore``
-        (default: one on ``[vnf_package] vnf_package_csar_path``)
-    :param auth_strategy: 'noauth' or 'keystone' (default: ``[DEFAULT]
-        auth_strategy``)
-    :param default_project: the project of a noauth request without an
-        ``X-Project-Id`` header
-    """
-    from tacker.api import noauth
-    from tacker.api import router as router_mod
-
-    conf = conf or CONF
-    app = Application(router_mod.build(conductor=conductor,
-                                       package_store=package_store))
-    strategy = auth_strategy or conf.auth_strategy
-    if strategy == 'noauth':
-        return LastResort(noauth.NoAuthMiddleware(
-            app, default_project=default_project))
-    if strategy == 'keystone':
-        from keystonemiddleware import auth_token
-        return LastResort(auth_token.AuthProtocol(
-            app, {'oslo_config_config': conf}))
-    raise exceptions.ConfigError(
-        reason='[DEFAULT] auth_strategy = %s is not supported' % strategy)

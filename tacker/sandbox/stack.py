@@ -25,13 +25,19 @@ from tacker.common import service_backend  # noqa: F401
 from oslo_log import log as logging
 from oslo_service import service as oslo_service
 
+from tacker.api import server as server_mod
 from tacker.common import coordination
 from tacker.common import rpc
+from tacker.conductor import endpoints
+from tacker.conductor import rpc_api
 from tacker.conductor import service as conductor_service
 from tacker.db import api as db_api
 from tacker.db import migration
 from tacker.dbsync import engine as engine_mod
 import tacker.conf
+# The simulator is a test double: the sandbox is the one part of the
+# product that loads it, and only tacker-sandbox loads the sandbox.
+from tacker_k8s_sim import simulator
 
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
@@ -196,10 +202,6 @@ class Stack:
         return self.state_dir / LOG_FILE
 
     def start_simulator(self):
-        # Imported here: the simulator is a test double, loaded only by
-        # the sandbox, never by the product's own processes.
-        from tacker_k8s_sim import simulator
-
         self.sim = simulator.Simulator(token=self.token,
                                        nodes=self.settings.nodes)
         self.sim.start()
@@ -218,9 +220,6 @@ class Stack:
         return CONF.database.connection
 
     def start_server(self):
-        from tacker.cmd import server as server_mod
-        from tacker.conductor import rpc_api
-
         self.server = server_mod.serve_in_thread(
             CONF, conductor=rpc_api.ConductorAPI(url=TRANSPORT),
             host='127.0.0.1', port=self.settings.port,
@@ -228,8 +227,6 @@ class Stack:
         return self.server.url
 
     def start_conductor(self, *, timeout=30):
-        from tacker.conductor import endpoints
-
         self.engine = RecordingEngine()
         self.conductor = SandboxConductor(
             engine=self.engine,

@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from tacker.cmd import server as server_mod
+from tacker.api import server as server_mod
 from tacker.common import coordination
 from tacker.common import rpc
 from tacker.conf import vnflcm as vnflcm_conf

@@ -8,7 +8,7 @@ the registration is refused and nothing is stored.
 
 import pytest
 
-from tacker.api import wsgi
+from tacker.api import app as app_mod
 from tacker.db import vims
 from tacker.keymgr import barbican
 from tacker.keymgr import vim_secrets
@@ -23,8 +23,8 @@ BODY = {'vim': {'name': 'k8s', 'type': 'kubernetes',
 @pytest.fixture
 def app(conf, sqlite_db):
     conf.config(use_barbican=True, group='k8s_vim')
-    return wsgi.make_app(auth_strategy='noauth',
-                         conductor=fakes.RecordingConductor())
+    return app_mod.make_app(auth_strategy='noauth',
+                            conductor=fakes.RecordingConductor())
 
 
 def _use_service_user(monkeypatch, tmp_path, credentials):

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tacker.cmd import server as server_mod
+from tacker.api import server as server_mod
 from tacker.tests.functional.api import conftest as api_conftest
 # The API tests' configuration and sample CSAR, reused as they are.
 from tacker.tests.functional.api.conftest import csar  # noqa: F401

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tacker.api import wsgi
+from tacker.api import app as app_mod
 from tacker.common import coordination
 from tacker.tests.unit.api import fakes
 from tacker.vnfpkgm import vnfd
@@ -29,10 +29,10 @@ def conductor():
 @pytest.fixture
 def app(api_conf, db, conductor):
     """tacker-server's app (noauth) on each of the three databases."""
-    return wsgi.make_app(auth_strategy='noauth', conductor=conductor)
+    return app_mod.make_app(auth_strategy='noauth', conductor=conductor)
 
 
 @pytest.fixture
 def sqlite_app(api_conf, sqlite_db, conductor):
     """The same on SQLite only, for input-hammering tests."""
-    return wsgi.make_app(auth_strategy='noauth', conductor=conductor)
+    return app_mod.make_app(auth_strategy='noauth', conductor=conductor)

@@ -5,7 +5,7 @@ import webob
 
 from keystonemiddleware import auth_token  # noqa: F401  (registers opts)
 
-from tacker.api import wsgi
+from tacker.api import app as app_mod
 from tacker.common import exceptions
 from tacker.tests.unit.api import fakes
 
@@ -25,7 +25,7 @@ def test_noauth_default_project_is_admin(app):
 def test_keystone_strategy_needs_a_token(api_conf, sqlite_db):
     api_conf.config(www_authenticate_uri='http://keystone.example/v3',
                     group='keystone_authtoken')
-    app = wsgi.make_app(auth_strategy='keystone')
+    app = app_mod.make_app(auth_strategy='keystone')
     resp = webob.Request.blank('/vnflcm/v1/vnf_instances').get_response(app)
     assert resp.status_int == 401
     assert 'keystone.example' in resp.headers['WWW-Authenticate']
@@ -33,4 +33,4 @@ def test_keystone_strategy_needs_a_token(api_conf, sqlite_db):
 
 def test_unknown_strategy_is_a_config_error(api_conf):
     with pytest.raises(exceptions.ConfigError, match='trust-me'):
-        wsgi.make_app(auth_strategy='trust-me')
+        app_mod.make_app(auth_strategy='trust-me')

@@ -5,7 +5,7 @@ import json
 import urllib.error
 import urllib.request
 
-from tacker.cmd import server as server_mod
+from tacker.api import server as server_mod
 from tacker.tests.unit.api import fakes
 
 

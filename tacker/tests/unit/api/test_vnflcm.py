@@ -2,6 +2,7 @@
 
 import pytest
 
+from tacker.api import app as app_mod
 from tacker.common import coordination
 from tacker.tests.unit.api import fakes
 
@@ -364,10 +365,8 @@ def test_v1_records_are_per_project(app, package):
 
 
 def test_conductor_failure_is_503_without_details(api_conf, sqlite_db):
-    from tacker.api import wsgi
-
-    app = wsgi.make_app(auth_strategy='noauth',
-                        conductor=fakes.BrokenConductor())
+    app = app_mod.make_app(auth_strategy='noauth',
+                           conductor=fakes.BrokenConductor())
     fakes.vim()
     fakes.onboarded_package()
     inst = call(app, 'POST', '/vnflcm/v2/vnf_instances',
