@@ -10,22 +10,34 @@ from tacker.common import exceptions
 from tacker.db import api as db_api
 
 
-def select(query, to_record, *, id_column, state_column,
-           instantiation_state=None, ids=None):
-    """The records of ``query``'s rows, by id; optionally filtered."""
-    query = query.order_by(id_column)
-    if instantiation_state is not None:
-        query = query.where(state_column == instantiation_state)
-    if ids is not None:
-        query = query.where(id_column.in_(list(ids)))
-    with db_api.reader_session() as session:
-        return [to_record(row) for row in session.execute(query)]
+class Reader:
+    """Reads one version's instances as records.
 
+    ``select()`` gives the query of every live instance, ``to_record``
+    turns one of its rows into a record; ``what`` names the table in a
+    NotFound.
+    """
 
-def select_one(query, to_record, *, what, instance_id):
-    """The one record of ``query``; NotFound naming ``what`` if none."""
-    with db_api.reader_session() as session:
-        row = session.execute(query).first()
-    if row is None:
-        raise exceptions.NotFound(what=what, id=instance_id)
-    return to_record(row)
+    def __init__(self, select, to_record, *, id_column, state_column,
+                 what):
+        self._select, self._to_record = select, to_record
+        self._id, self._state, self._what = id_column, state_column, what
+
+    def list_instances(self, instantiation_state=None, ids=None):
+        """The records, by id; only in that state / with those ids."""
+        query = self._select().order_by(self._id)
+        if instantiation_state is not None:
+            query = query.where(self._state == instantiation_state)
+        if ids is not None:
+            query = query.where(self._id.in_(list(ids)))
+        with db_api.reader_session() as session:
+            return [self._to_record(row) for row in session.execute(query)]
+
+    def get_instance(self, instance_id):
+        """The record of one instance; NotFound when there is none."""
+        query = self._select().where(self._id == instance_id)
+        with db_api.reader_session() as session:
+            row = session.execute(query).first()
+        if row is None:
+            raise exceptions.NotFound(what=self._what, id=instance_id)
+        return self._to_record(row)

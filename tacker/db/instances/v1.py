@@ -133,17 +133,11 @@ def _to_instance(row):
         instantiated=instantiated, problems=tuple(problems))
 
 
-def list_instances(instantiation_state=None, ids=None):
-    return instances.select(
-        _instance_select(), _to_instance, id_column=models.VnfInstance.id,
-        state_column=models.VnfInstance.instantiation_state,
-        instantiation_state=instantiation_state, ids=ids)
-
-
-def get_instance(instance_id):
-    return instances.select_one(
-        _instance_select().where(models.VnfInstance.id == instance_id),
-        _to_instance, what='VnfInstance', instance_id=instance_id)
+_READER = instances.Reader(
+    _instance_select, _to_instance, id_column=models.VnfInstance.id,
+    state_column=models.VnfInstance.instantiation_state, what='VnfInstance')
+list_instances = _READER.list_instances
+get_instance = _READER.get_instance
 
 
 def update_instantiated_info(instance, **values):

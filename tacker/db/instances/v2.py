@@ -72,17 +72,12 @@ def _to_instance(row):
         problems=tuple(problems))
 
 
-def list_instances(instantiation_state=None, ids=None):
-    return instances.select(
-        _instance_select(), _to_instance, id_column=models.VnfInstanceV2.id,
-        state_column=models.VnfInstanceV2.instantiationState,
-        instantiation_state=instantiation_state, ids=ids)
-
-
-def get_instance(instance_id):
-    return instances.select_one(
-        _instance_select().where(models.VnfInstanceV2.id == instance_id),
-        _to_instance, what='VnfInstanceV2', instance_id=instance_id)
+_READER = instances.Reader(
+    _instance_select, _to_instance, id_column=models.VnfInstanceV2.id,
+    state_column=models.VnfInstanceV2.instantiationState,
+    what='VnfInstanceV2')
+list_instances = _READER.list_instances
+get_instance = _READER.get_instance
 
 
 def update_instance(instance, **values):

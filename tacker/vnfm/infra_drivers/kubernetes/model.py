@@ -123,6 +123,23 @@ class ObservedPod:
                    owner_kind=owner_kind, owner_name=owner_name)
 
 
+def set_scale_levels(statuses, level_changes, *, aspect_key, level_key):
+    """Write each LevelChange into a stored scale status list, in place.
+
+    The keys are the record's names for the aspect id and the level
+    (v1 ``aspect_id``/``scale_level``, v2 ``aspectId``/``scaleLevel``);
+    an aspect without a status gets a new one at the end.
+    """
+    for change in level_changes:
+        for status in statuses:
+            if status.get(aspect_key) == change.aspect_id:
+                status[level_key] = change.new_level
+                break
+        else:
+            statuses.append({aspect_key: change.aspect_id,
+                             level_key: change.new_level})
+
+
 def canonical_json(value):
     """One spelling per value: sorted keys, compact separators."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))

@@ -143,14 +143,8 @@ def apply_plan_v1(vnfc_resource_info, scale_status, plan, *,
             new_entries.append(_new_entry(change, pod, sibling,
                                           fallback_vim, id_factory))
 
-    for level in plan.level_changes:
-        for status in statuses:
-            if status.get("aspect_id") == level.aspect_id:
-                status["scale_level"] = level.new_level
-                break
-        else:
-            statuses.append({"aspect_id": level.aspect_id,
-                             "scale_level": level.new_level})
+    model.set_scale_levels(statuses, plan.level_changes,
+                           aspect_key="aspect_id", level_key="scale_level")
     return new_entries, statuses
 
 

@@ -164,15 +164,9 @@ class _Actions:
 def _apply_levels(info, level_changes):
     if not level_changes:
         return
-    statuses = info.setdefault("scaleStatus", [])
-    for change in level_changes:
-        for status in statuses:
-            if status.get("aspectId") == change.aspect_id:
-                status["scaleLevel"] = change.new_level
-                break
-        else:
-            statuses.append({"aspectId": change.aspect_id,
-                             "scaleLevel": change.new_level})
+    model.set_scale_levels(info.setdefault("scaleStatus", []),
+                           level_changes, aspect_key="aspectId",
+                           level_key="scaleLevel")
 
 
 def _apply_replicas(info, vdu_changes):
