@@ -1,12 +1,20 @@
-"""tacker-db-sync: run one synchronization pass now, or show its diff.
+"""tacker-db-sync: run one synchronization pass now, or keep running.
 
     tacker-db-sync --config-file tacker.conf [--once] [--dry-run]
                    [--instance ID ...] [--format table|json]
+    tacker-db-sync --config-file tacker.conf --daemon
 
 Exit status: 0 when every checked instance was synchronized or needed
 nothing, 1 when any instance or VIM failed, 2 for a configuration error.
 ``--dry-run`` computes the same per-instance, per-VDU diff and writes
 nothing (no lock, no task_state, no row).
+
+``--daemon`` is the synchronization of tacker-conductor without its LCM
+side, for running beside a Tacker that does the LCM: a pass every
+``[database_sync] interval`` seconds (and on pod events with ``watch``),
+in the conductors' synchronization group, with no RPC server and no
+recovery of op occs, which belong to Tacker's conductor.  It stops on
+SIGTERM or SIGINT.
 """
 
 import json
@@ -14,7 +22,11 @@ import sys
 
 from oslo_config import cfg
 
+from oslo_service import service
+
 from tacker.common import config
+from tacker.common import exceptions
+from tacker.conductor import service as conductor_service
 from tacker.dbsync import engine as engine_mod
 import tacker.conf
 
@@ -22,8 +34,13 @@ CONF = tacker.conf.CONF
 
 CLI_OPTS = [
     cfg.BoolOpt('once', default=True,
-                help='Run one pass and exit (the only mode; kept for '
+                help='Run one pass and exit (the default; kept for '
                      'scripts that pass it).'),
+    cfg.BoolOpt('daemon', default=False,
+                help='Keep running: a pass every [database_sync] interval '
+                     'seconds, without the LCM side of tacker-conductor '
+                     '(no RPC server, no recovery of op occs). For running '
+                     'beside a Tacker conductor.'),
     cfg.BoolOpt('dry-run', default=False,
                 help='Show what would change; write nothing.'),
     cfg.MultiStrOpt('instance', default=[],
@@ -75,12 +92,32 @@ def render_table(result):
     return '\n'.join(lines)
 
 
+def _daemon():
+    if CONF.dry_run or CONF.instance:
+        raise exceptions.ConfigError(reason=(
+            '--daemon synchronizes every instance and writes; it takes '
+            'neither --dry-run nor --instance'))
+    if CONF.database_sync.interval <= 0:
+        raise exceptions.ConfigError(reason=(
+            '--daemon needs [database_sync] interval > 0 (it is %d)'
+            % CONF.database_sync.interval))
+    sync_only = conductor_service.ConductorService(lcm=False)
+    service.launch(CONF, sync_only, restart_method='mutate').wait()
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     for opt in CLI_OPTS:
         if opt.dest not in CONF:
             CONF.register_cli_opt(opt)
     config.parse_args(argv, prog='tacker-db-sync', logs_to_stderr=True)
+    if CONF.daemon:
+        try:
+            return _daemon()
+        except exceptions.ConfigError as exc:
+            sys.stderr.write('tacker-db-sync: %s\n' % exc.message)
+            return 2
     engine = engine_mod.SyncEngine()
     try:
         result = engine.run_pass(dry_run=CONF.dry_run,

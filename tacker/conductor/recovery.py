@@ -66,13 +66,18 @@ def _under_lock(instance_id, action):
         return 0  # a live owner: not ours to settle
 
 
-def recover(now=None):
-    """Settle dead owners' leftovers; returns counts for the log."""
+def recover(now=None, *, op_occs=True):
+    """Settle dead owners' leftovers; returns counts for the log.
+
+    ``op_occs=False`` leaves op occs alone and clears only what a
+    synchronization left: for a synchronization that runs beside another
+    conductor (Tacker's), which owns the LCM operations.
+    """
     now = now or timeutils.utcnow()
     report = collections.Counter()
     for adapter in versions.ALL:
         label = '%s op occs' % adapter.api_version
-        for occ in _suspects(adapter, now):
+        for occ in _suspects(adapter, now) if op_occs else ():
             report[label] += _under_lock(
                 occ.instance_id, lambda: _settle_op_occ(adapter, occ, now))
         for instance_id in adapter.sync_leftovers():

@@ -24,18 +24,26 @@ PERIODIC_PASS_WAIT = 60
 
 
 class ConductorService(service.Service):
+    """Recovery, the periodic pass, the watch and (optionally) the RPC.
 
-    def __init__(self, *, engine=None, rpc_server_factory=None):
+    ``lcm=False`` is the synchronization-only service of
+    ``tacker-db-sync --daemon``: it takes no LCM requests, so it leaves
+    the op occs of crashed operations to the conductor that runs them
+    (Tacker's, beside it) and clears only what a synchronization left.
+    """
+
+    def __init__(self, *, engine=None, rpc_server_factory=None, lcm=True):
         super().__init__()
         self.engine = engine or engine_mod.SyncEngine()
         self._rpc_server_factory = rpc_server_factory
+        self._recover_op_occs = lcm
         self._rpc_server = None
         self.watches = None
         self.passes = 0
 
     def start(self):
         super().start()
-        recovery.recover()
+        recovery.recover(op_occs=self._recover_op_occs)
         if self._rpc_server_factory is not None:
             self._rpc_server = self._rpc_server_factory()
             self._rpc_server.start()
@@ -69,7 +77,7 @@ class ConductorService(service.Service):
 
     def periodic_sync(self):
         try:
-            recovery.recover()
+            recovery.recover(op_occs=self._recover_op_occs)
         except Exception:  # noqa: recovery is retried next pass
             LOG.exception('Recovery of crashed operations failed; it is '
                           'retried before the next pass.')
