@@ -9,7 +9,20 @@ from oslo_utils import timeutils
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from tacker.db import storage_v2
 from tacker.db import types
+
+
+class ObjectJsonColumn(types.InJsonColumn, storage_v2.ObjectJson):
+    """A versioned-object field in a JSON column, as Tacker stores it.
+
+    Tacker writes such a field as the object's JSON text inside the JSON
+    column: every v2 object field, and v1 op occs' ``operation_params``,
+    ``error``, ``resource_changes``, ``changed_info`` and
+    ``changed_ext_connectivity``.  Plain JSON is read too.
+    """
+
+    cache_ok = True
 
 
 class Base(orm.DeclarativeBase):

@@ -76,13 +76,15 @@ class VnfLcmOpOcc(base.SoftDelete, base.BASE):
     operation = _col(sa.String(16), nullable=False)
     is_automatic_invocation = _col(types.Flag, default=False,
                                    nullable=False)
-    operation_params = _col(types.JsonColumn)
+    # Tacker's objects keep these as JSON text inside the JSON column.
+    operation_params = _col(base.ObjectJsonColumn)
     is_cancel_pending = _col(types.Flag, default=False, nullable=False)
-    error = _col(types.JsonColumn)
-    resource_changes = _col(types.JsonColumn)
-    changed_info = _col(types.JsonColumn)
-    changed_ext_connectivity = _col(types.JsonColumn)
-    error_point = _col(sa.Integer)
+    error = _col(base.ObjectJsonColumn)
+    resource_changes = _col(base.ObjectJsonColumn)
+    changed_info = _col(base.ObjectJsonColumn)
+    changed_ext_connectivity = _col(base.ObjectJsonColumn)
+    # Tacker: 0 at creation (NOT NULL in the schema its models build).
+    error_point = _col(sa.Integer, default=0)
     grant_id = _col(sa.String(36))
     # NOT NULL in Tacker; nullable here until every writer (and test
     # fixture) gives the instance's tenant.

@@ -1,6 +1,6 @@
 """v2 tables: CamelCase names, SOL JSON, no soft delete.
 
-Object-valued fields use ``storage_v2.ObjectJson`` (Tacker's JSON text in
+Object-valued fields use ``base.ObjectJsonColumn`` (Tacker's JSON text in
 a JSON column); key-value fields hold plain JSON.  The DDL is Tacker 16's:
 JSON columns (TEXT on SQLite, see ``types.InJsonColumn``), and enums that
 are native on MariaDB, named types on PostgreSQL (Tacker's names) and
@@ -12,16 +12,9 @@ from sqlalchemy import orm
 
 from tacker.common import states
 from tacker.db.models import base
-from tacker.db import storage_v2
 from tacker.db import types
 
 _col = orm.mapped_column
-
-
-class ObjectJsonColumn(types.InJsonColumn, storage_v2.ObjectJson):
-    """An object field in a JSON column."""
-
-    cache_ok = True
 
 
 def _enum(name, *values):
@@ -52,11 +45,11 @@ class VnfInstanceV2(base.BASE):
     vnfSoftwareVersion = _col(sa.String(255), nullable=False)
     vnfdVersion = _col(sa.String(255), nullable=False)
     vnfConfigurableProperties = _col(types.JsonColumn)
-    vimConnectionInfo = _col(ObjectJsonColumn)
+    vimConnectionInfo = _col(base.ObjectJsonColumn)
     instantiationState = _col(_enum('instantiationState',
                                     *INSTANTIATION_STATES),
                               nullable=False)
-    instantiatedVnfInfo = _col(ObjectJsonColumn)
+    instantiatedVnfInfo = _col(base.ObjectJsonColumn)
     # 'metadata' is reserved by SQLAlchemy's declarative base.
     metadata_ = _col('metadata', types.JsonColumn)
     extensions = _col(types.JsonColumn)
@@ -77,9 +70,9 @@ class VnfLcmOpOccV2(base.BASE):
     operationParams = _col(types.JsonColumn)
     isCancelPending = _col(sa.Boolean, nullable=False)
     cancelMode = _col(_enum('cancelMode', *CANCEL_MODES))
-    error = _col(ObjectJsonColumn)
-    resourceChanges = _col(ObjectJsonColumn)
-    changedInfo = _col(ObjectJsonColumn)
-    changedExtConnectivity = _col(ObjectJsonColumn)
-    modificationsTriggeredByVnfPkgChange = _col(ObjectJsonColumn)
+    error = _col(base.ObjectJsonColumn)
+    resourceChanges = _col(base.ObjectJsonColumn)
+    changedInfo = _col(base.ObjectJsonColumn)
+    changedExtConnectivity = _col(base.ObjectJsonColumn)
+    modificationsTriggeredByVnfPkgChange = _col(base.ObjectJsonColumn)
     vnfSnapshotInfoId = _col(sa.String(255))

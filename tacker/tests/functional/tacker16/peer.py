@@ -879,6 +879,42 @@ def _read_v1(ctx, inst_id):
     return result
 
 
+def _read_op_occ_v1(ctx, occ_id):
+    from tacker.api.views import vnf_lcm as vnf_lcm_view
+    from tacker import objects
+    try:
+        occ = objects.VnfLcmOpOcc.get_by_id(ctx, occ_id)
+        body = vnf_lcm_view.ViewBuilder().show_lcm_op_occs(occ)
+    except Exception as exc:
+        return _err(exc)
+    return {'state': occ.operation_state, 'view': body}
+
+
+def _read_op_occ_v2(ctx, occ_id):
+    from tacker.sol_refactored.common import config as sol_config
+    from tacker.sol_refactored.controller import vnflcm_view
+    from tacker.sol_refactored import objects
+    try:
+        occ = objects.VnfLcmOpOccV2.get_by_id(ctx, occ_id)
+        if occ is None:
+            raise LookupError('VnfLcmOpOccV2 %s not found' % occ_id)
+        conf = sol_config.CONF.v2_vnfm
+        builder = vnflcm_view.LcmOpOccViewBuilder(
+            conf.endpoint, conf.lcm_op_occ_page_size)
+        # What GET .../vnf_lcm_op_occs/{id} shows: every field.
+        body = builder.detail(occ, builder.parse_selector({
+            'all_fields': ''}))
+    except Exception as exc:
+        return _err(exc)
+    return {'state': occ.operationState, 'view': body}
+
+
+def cmd_read_op_occs(args):
+    ctx = _admin_context()
+    return {'v1': {i: _read_op_occ_v1(ctx, i) for i in args.v1},
+            'v2': {i: _read_op_occ_v2(ctx, i) for i in args.v2}}
+
+
 def cmd_read(args):
     ctx = _admin_context()
     return {'v1': {i: _read_v1(ctx, i) for i in args.v1},
@@ -934,6 +970,12 @@ def _parser():
                    action='extend')
     s.add_argument('--v2', nargs='+', default=[], metavar='ID',
                    action='extend')
+    s = sub.add_parser('read-op-occs', help='load op occs with Tacker code')
+    s.add_argument('--db-url', required=True)
+    s.add_argument('--v1', nargs='+', default=[], metavar='ID',
+                   action='extend')
+    s.add_argument('--v2', nargs='+', default=[], metavar='ID',
+                   action='extend')
     s = sub.add_parser('read-api-rows',
                        help='load a VIM and a package with Tacker code')
     s.add_argument('--db-url', required=True)
@@ -957,7 +999,8 @@ def main(argv=None):
     try:
         _setup_tacker(args.db_url)
         out = {'schema': cmd_schema, 'seed': cmd_seed, 'read': cmd_read,
-               'read-api-rows': cmd_read_api_rows}[args.command](args)
+               'read-api-rows': cmd_read_api_rows,
+               'read-op-occs': cmd_read_op_occs}[args.command](args)
     except Exception as exc:
         return _fail(exc, 1)
     _JSON_OUT.write(json.dumps(out, sort_keys=True, default=_json_default))

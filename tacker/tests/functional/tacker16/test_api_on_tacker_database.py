@@ -15,10 +15,13 @@ import urllib.request
 import pytest
 
 from tacker.api import server as server_mod
+from tacker.db import api as db_api
+from tacker.db import op_occs
 from tacker.tests.functional.api import conftest as api_conftest
 # The API tests' configuration and sample CSAR, reused as they are.
 from tacker.tests.functional.api.conftest import csar  # noqa: F401
 from tacker.tests.functional.api.conftest import fapi_conf  # noqa: F401
+from tacker import versions
 
 pytestmark = pytest.mark.slow
 
@@ -149,3 +152,46 @@ def test_api_writes_rows_tacker16_reads(server, tacker_db, tacker16,
         assert seen['object']['instantiation_state'] == 'NOT_INSTANTIATED'
         assert seen['view']['instantiation_state'] == 'NOT_INSTANTIATED'
         assert seen['object']['pods_per_vdu'] == {}
+
+
+PARAMS = {'type': 'SCALE_OUT', 'aspectId': 'vdu1_aspect',
+          'numberOfSteps': 1, 'additionalParams': {'note': 'by our LCM'}}
+
+
+def _failed_op_occ(version, instance_id, tenant_id):
+    """An op occ as our LCM leaves it: created, run, failed."""
+    occs = versions.get(version).op_occs
+    with db_api.writer_session() as session:
+        occ_id = occs.create(session, instance_id=instance_id,
+                             operation='SCALE', params=PARAMS,
+                             tenant_id=tenant_id)
+    assert occs.transition(occ_id, from_states=['STARTING'],
+                           to_state='PROCESSING')
+    assert occs.transition(occ_id, from_states=['PROCESSING'],
+                           to_state='FAILED_TEMP', error=op_occs.problem(
+                               422, 'Unprocessable Entity', 'too many'))
+    return occ_id
+
+
+def test_op_occs_our_lcm_writes_tacker16_reads(server, tacker_db, tacker16,
+                                               csar):  # noqa: F811
+    api = Api(server.url)
+    _register_vim(api)
+    _onboard_package(api, csar)
+    occ_ids = {}
+    for version in ('v1', 'v2'):
+        inst = _create_instance(api, version)
+        occ_ids[version] = _failed_op_occ(version, inst['id'], inst.get(
+            'tenantId') or 'admin')
+    read = tacker16.run('read-op-occs', tacker_db.url,
+                        '--v1', occ_ids['v1'], '--v2', occ_ids['v2'])
+    for version in ('v1', 'v2'):
+        seen = read[version][occ_ids[version]]
+        assert 'view' in seen, seen
+        assert seen['state'] == 'FAILED_TEMP'
+        view = seen['view']
+        assert view['operationState'] == 'FAILED_TEMP'
+        assert view['operation'] == 'SCALE'
+        assert view['operationParams'] == PARAMS
+        assert (view['error']['status'], view['error']['detail']) == (
+            422, 'too many')

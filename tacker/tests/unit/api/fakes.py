@@ -187,11 +187,11 @@ def v1_op_occ(instance_id, *, state='COMPLETED', operation='INSTANTIATE',
             id=op_id, vnf_instance_id=instance_id, operation_state=state,
             operation=operation, start_time=when, state_entered_time=when,
             is_automatic_invocation=False, is_cancel_pending=False,
-            operation_params=json.dumps({
+            operation_params={
                 'flavourId': 'simple',
                 'vimConnectionInfo': [{'id': 'c', 'vimType': 'kubernetes',
                                        'accessInfo': {
-                                           'password': SECRETS[1]}}]}),
+                                           'password': SECRETS[1]}}]},
             tenant_id=tenant_id))
     return op_id
 
