@@ -8,11 +8,7 @@ import copy
 import json
 import uuid
 
-from tacker.db import api as db_api
-from tacker.db.models import v1 as v1_models
-from tacker.db.models import v2 as v2_models
-from tacker.db import vims
-from tacker.vnfpkgm import build
+from tacker.tests import factories
 from tacker.vnfpkgm import store as store_mod
 
 SAMPLE = 'sample_cnf'
@@ -32,17 +28,15 @@ class World:
         self.sim = sim
         self.ca_pem = ca_pem
         self.store = store_mod.PackageStore()
-        self.package_id = str(uuid.uuid4())
-        result = self.store.onboard(
-            self.package_id,
-            build.build_csar_bytes(build.SAMPLES_DIR / sample),
-            tenant_id='project-a')
-        self.vnfd = result.vnfd
+        package = factories.onboarded_package(
+            tenant_id='project-a', sample=sample, store=self.store)
+        self.package_id = package.id
+        self.vnfd = package.vnfd
         self.flavour = self.vnfd.flavour('simple')
         self.manifests = self._manifests()
-        self.vim = vims.create_vim(
-            name='sim-' + sample, tenant_id='project-a', auth_url=sim.url,
-            auth_cred={'bearer_token': TOKEN}, is_default=True)
+        self.vim = factories.vim(
+            url=sim.url, auth_cred={'bearer_token': TOKEN},
+            tenant_id='project-a', name='sim-' + sample, is_default=True)
 
     def _manifests(self):
         import yaml
@@ -159,22 +153,16 @@ class World:
                          'lcm-kubernetes-def-files':
                              list(self.vnfd.kubernetes_files),
                          'vdu_reses': docs}}
-        with db_api.writer_session() as session:
-            session.add(v2_models.VnfInstanceV2(
-                id=instance_id, vnfdId=self.vnfd.vnfd_id,
-                vnfProvider=self.vnfd.provider,
-                vnfProductName=self.vnfd.product_name,
-                vnfSoftwareVersion=self.vnfd.software_version,
-                vnfdVersion=self.vnfd.vnfd_version,
-                instantiationState='INSTANTIATED',
-                vimConnectionInfo={'vim1': {
-                    'vimId': self.vim.id, 'vimType': 'kubernetes',
-                    'interfaceInfo': dict(
-                        {'endpoint': self.sim.url},
-                        **({'ssl_ca_cert': self.ca_pem} if self.ca_pem
-                           else {})),
-                    'accessInfo': {'bearer_token': TOKEN}}},
-                instantiatedVnfInfo=info, metadata_={}))
+        factories.v2_instance(
+            instance_id=instance_id, state='INSTANTIATED', info=info,
+            vim_connection_info={'vim1': {
+                'vimId': self.vim.id, 'vimType': 'kubernetes',
+                'interfaceInfo': dict(
+                    {'endpoint': self.sim.url},
+                    **({'ssl_ca_cert': self.ca_pem} if self.ca_pem
+                       else {})),
+                'accessInfo': {'bearer_token': TOKEN}}},
+            metadata={}, name=None, **self._descriptor())
 
     def _write_v1(self, instance_id, namespace, docs, pods, levels,
                   wrapped):
@@ -192,28 +180,26 @@ class World:
                 entries.append(_wrap(entry) if wrapped else entry)
         scale_status = [{'aspect_id': a, 'scale_level': lvl}
                         for a, lvl in sorted(levels.items())]
-        with db_api.writer_session() as session:
-            session.add(v1_models.VnfInstance(
-                id=instance_id, vnf_provider=self.vnfd.provider,
-                vnf_product_name=self.vnfd.product_name,
-                vnf_software_version=self.vnfd.software_version,
-                vnfd_version=self.vnfd.vnfd_version,
-                vnfd_id=self.vnfd.vnfd_id,
-                instantiation_state='INSTANTIATED',
-                vim_connection_info=[{'id': 'c1', 'vim_id': self.vim.id,
-                                      'vim_type': 'kubernetes'}],
-                tenant_id='project-a', vnf_pkg_id=self.package_id,
-                vnf_metadata={'namespace': namespace}))
-            session.flush()
-            session.add(v1_models.VnfInstantiatedInfo(
-                vnf_instance_id=instance_id, flavour_id='simple',
-                ext_cp_info=[], vnf_state='STARTED',
-                vnfc_resource_info=entries, scale_status=scale_status,
-                vnfc_info=[],
-                additional_params={
-                    'namespace': namespace,
-                    'lcm-kubernetes-def-files': sorted(
-                        self.files[vdu_id] for vdu_id in docs)}))
+        factories.v1_instance(
+            instance_id=instance_id, state='INSTANTIATED',
+            package_id=self.package_id, tenant_id='project-a',
+            vim_connection_info=[{'id': 'c1', 'vim_id': self.vim.id,
+                                  'vim_type': 'kubernetes'}],
+            metadata={'namespace': namespace}, name=None,
+            info={'flavour_id': 'simple', 'vnfc_resource_info': entries,
+                  'scale_status': scale_status,
+                  'additional_params': {
+                      'namespace': namespace,
+                      'lcm-kubernetes-def-files': sorted(
+                          self.files[vdu_id] for vdu_id in docs)}},
+            **self._descriptor())
+
+    def _descriptor(self):
+        """The VNFD's identity, as an instance record repeats it."""
+        return {'vnfd_id': self.vnfd.vnfd_id, 'provider': self.vnfd.provider,
+                'product_name': self.vnfd.product_name,
+                'software_version': self.vnfd.software_version,
+                'vnfd_version': self.vnfd.vnfd_version}
 
 
 def _wrap(entry):

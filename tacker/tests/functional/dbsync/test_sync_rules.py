@@ -1,16 +1,13 @@
 """Skips, errors, faults, ownership corner cases and settling."""
 
 import datetime
-import uuid
 
 import pytest
 
 from tacker.common import coordination
-from tacker.db import api as db_api
-from tacker.db.models import v1 as v1_models
-from tacker.db.models import v2 as v2_models
 from tacker.db.instances import v1 as v1_instances
 from tacker.vnfm.infra_drivers.kubernetes import outcome
+from tacker.tests import factories
 
 BOTH = pytest.mark.parametrize('api', ['v1', 'v2'])
 
@@ -24,21 +21,9 @@ def _messages(logs, level):
 
 
 def _op_occ(inst, state, minutes_ago=0):
-    when = datetime.datetime(2026, 1, 1) - datetime.timedelta(
-        minutes=minutes_ago)
-    with db_api.writer_session() as session:
-        if inst.api_version == 'v2':
-            session.add(v2_models.VnfLcmOpOccV2(
-                id=str(uuid.uuid4()), vnfInstanceId=inst.id,
-                operationState=state, operation='SCALE', startTime=when,
-                stateEnteredTime=when, isAutomaticInvocation=False,
-                isCancelPending=False))
-        else:
-            session.add(v1_models.VnfLcmOpOcc(
-                id=str(uuid.uuid4()), vnf_instance_id=inst.id,
-                operation_state=state, operation='SCALE', start_time=when,
-                state_entered_time=when, created_at=when,
-                is_automatic_invocation=False, is_cancel_pending=False))
+    factories.op_occ(inst.api_version, inst.id, state,
+                     when=factories.WHEN - datetime.timedelta(
+                         minutes=minutes_ago))
 
 
 def _drift(world, inst):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tacker.tests.unit.vnflcm import fixtures
+from tacker.tests import factories
 from tacker.tests.unit.vnflcm.conftest import lcm_conf  # noqa: F401
 from tacker_k8s_sim import simulator
 
@@ -10,16 +10,16 @@ from tacker_k8s_sim import simulator
 @pytest.fixture
 def cluster():
     """A Kubernetes simulator that wants the test token."""
-    with simulator.Simulator(token=fixtures.TOKEN) as sim:
+    with simulator.Simulator(token=factories.TOKEN) as sim:
         yield sim
 
 
 @pytest.fixture
 def env(lcm_conf, sqlite_db, cluster):  # noqa: F811
     """The sample CNF onboarded, the cluster registered as default VIM."""
-    package_id, vnfd_id = fixtures.onboard_sample()
-    vim = fixtures.register_vim(cluster.url)
-    return _Env(cluster, package_id, vnfd_id, vim)
+    package = factories.onboarded_package()
+    vim = factories.vim(url=cluster.url)
+    return _Env(cluster, package.id, package.vnfd.vnfd_id, vim)
 
 
 class _Env:

@@ -8,8 +8,8 @@ import time
 from tacker.common import coordination
 from tacker.db.instances import v1 as v1_instances
 from tacker.db.instances import v2 as v2_instances
+from tacker.tests import factories
 from tacker.tests.functional.vnflcm import helpers
-from tacker.tests.unit.vnflcm import fixtures
 from tacker.versions import base
 from tacker.vnflcm import begin
 from tacker import versions
@@ -22,11 +22,12 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _instantiate_v2(env, url, token=fixtures.TOKEN):
-    inst = fixtures.v2_instance(env.vnfd_id)
+def _instantiate_v2(env, url, token=factories.TOKEN):
+    inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                 vnfd_id=env.vnfd_id)
     return inst, helpers.run('v2', inst, 'INSTANTIATE', {
         'flavourId': 'simple',
-        'vimConnectionInfo': fixtures.v2_vim_connection(url, token)})
+        'vimConnectionInfo': factories.v2_vim_connection(url, token)})
 
 
 def test_unauthorized_is_failed_temp_without_the_token(env):
@@ -45,7 +46,7 @@ def test_unreachable_vim_is_failed_temp(env):
     inst, (state, occ) = _instantiate_v2(env, url)
     assert state == 'FAILED_TEMP'
     assert 'unreachable' in occ.error['detail']
-    assert fixtures.TOKEN not in str(occ.error)
+    assert factories.TOKEN not in str(occ.error)
 
 
 def test_pods_that_never_run_time_out(env, lcm_conf):
@@ -60,7 +61,9 @@ def test_pods_that_never_run_time_out(env, lcm_conf):
 
 
 def test_v1_failure_clears_task_state_and_blocks_nothing_but_the_sync(env):
-    inst = fixtures.v1_instance(env.package_id, env.vnfd_id)
+    inst = factories.v1_instance(
+        state='NOT_INSTANTIATED', package_id=env.package_id,
+        vnfd_id=env.vnfd_id, metadata={})
     helpers.assert_completed(helpers.run('v1', inst, 'INSTANTIATE',
                                          {'flavourId': 'simple'}))
     env.cluster.inject_error(422, verb='patch')
@@ -91,7 +94,9 @@ def test_v2_failed_temp_blocks_the_next_operation(env):
 
 
 def test_lock_that_stays_held_rolls_back(env):
-    inst = fixtures.v1_instance(env.package_id, env.vnfd_id)
+    inst = factories.v1_instance(
+        state='NOT_INSTANTIATED', package_id=env.package_id,
+        vnfd_id=env.vnfd_id, metadata={})
     occ_id = begin.begin_operation(api_version='v1', instance_id=inst,
                                    operation='INSTANTIATE',
                                    params={'flavourId': 'simple'})
@@ -108,10 +113,11 @@ def test_lock_that_stays_held_rolls_back(env):
 
 
 def test_runner_waits_for_a_lock_held_for_a_moment(env):
-    inst = fixtures.v2_instance(env.vnfd_id)
+    inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                 vnfd_id=env.vnfd_id)
     occ_id = begin.begin_operation(
         api_version='v2', instance_id=inst, operation='INSTANTIATE',
-        params={'flavourId': 'simple'}, tenant_id=fixtures.TENANT)
+        params={'flavourId': 'simple'}, tenant_id=factories.TENANT)
     taken = threading.Event()
     released = threading.Event()
 
@@ -133,10 +139,11 @@ def test_runner_waits_for_a_lock_held_for_a_moment(env):
 
 
 def test_an_op_occ_not_starting_is_not_run_again(env):
-    inst = fixtures.v2_instance(env.vnfd_id)
+    inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                 vnfd_id=env.vnfd_id)
     occ_id = begin.begin_operation(
         api_version='v2', instance_id=inst, operation='INSTANTIATE',
-        params={'flavourId': 'simple'}, tenant_id=fixtures.TENANT)
+        params={'flavourId': 'simple'}, tenant_id=factories.TENANT)
     assert runner.run_operation('v2', occ_id) == 'COMPLETED'
     requests = env.cluster.request_count
     assert runner.run_operation('v2', occ_id) == 'COMPLETED'

@@ -8,17 +8,18 @@ from tacker.db import api as db_api
 from tacker.db.instances import v1 as v1_instances
 from tacker.db.instances import v2 as v2_instances
 from tacker.db.models import v1 as v1_models
+from tacker.tests import factories
 from tacker.tests.functional.vnflcm import helpers
-from tacker.tests.unit.vnflcm import fixtures
 
 SCALE_OUT = {'type': 'SCALE_OUT', 'aspectId': 'vdu1_aspect'}
 SCALE_IN = {'type': 'SCALE_IN', 'aspectId': 'vdu1_aspect'}
 
 
 def _v2(env, **params):
-    inst = fixtures.v2_instance(env.vnfd_id)
+    inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                 vnfd_id=env.vnfd_id)
     body = {'flavourId': 'simple',
-            'vimConnectionInfo': fixtures.v2_vim_connection(
+            'vimConnectionInfo': factories.v2_vim_connection(
                 env.cluster.url)}
     body.update(params)
     helpers.assert_completed(helpers.run('v2', inst, 'INSTANTIATE', body))
@@ -39,7 +40,7 @@ def test_v2_lifecycle(env):
     record = v2_instances.get_instance(inst)
     assert record.instantiation_state == 'INSTANTIATED'
     assert record.vim_connection_info['vim1']['accessInfo'] == {
-        'bearer_token': fixtures.TOKEN}
+        'bearer_token': factories.TOKEN}
     info = record.instantiated_vnf_info
     helpers.assert_labelled(sim, inst)
     assert helpers.v2_pods_by_vdu(info) == helpers.running_pods_by_vdu(sim)
@@ -118,7 +119,8 @@ def test_v2_lifecycle(env):
 
 
 def test_v2_instantiation_level_and_default_vim(env):
-    inst = fixtures.v2_instance(env.vnfd_id)
+    inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                 vnfd_id=env.vnfd_id)
     helpers.assert_completed(helpers.run('v2', inst, 'INSTANTIATE', {
         'flavourId': 'simple',
         'instantiationLevelId': 'instantiation_level_2'}))
@@ -137,7 +139,9 @@ def test_v2_instantiation_level_and_default_vim(env):
 
 def test_v1_lifecycle(env):
     sim = env.cluster
-    inst = fixtures.v1_instance(env.package_id, env.vnfd_id)
+    inst = factories.v1_instance(
+        state='NOT_INSTANTIATED', package_id=env.package_id,
+        vnfd_id=env.vnfd_id, metadata={})
     helpers.assert_completed(helpers.run(
         'v1', inst, 'INSTANTIATE', {'flavourId': 'simple'}))
     record = _v1_record(inst)
@@ -205,7 +209,9 @@ def test_v1_lifecycle(env):
 
 
 def test_v1_instantiate_then_instantiate_again_after_terminate(env):
-    inst = fixtures.v1_instance(env.package_id, env.vnfd_id)
+    inst = factories.v1_instance(
+        state='NOT_INSTANTIATED', package_id=env.package_id,
+        vnfd_id=env.vnfd_id, metadata={})
     for _ in range(2):
         helpers.assert_completed(helpers.run(
             'v1', inst, 'INSTANTIATE', {
@@ -223,12 +229,15 @@ def test_v1_instantiate_then_instantiate_again_after_terminate(env):
 @pytest.mark.parametrize('api_version', ['v1', 'v2'])
 def test_on_mariadb_and_postgresql_too(lcm_conf, db, cluster,
                                        api_version):
-    package_id, vnfd_id = fixtures.onboard_sample()
-    fixtures.register_vim(cluster.url)
+    package = factories.onboarded_package()
+    factories.vim(url=cluster.url)
     if api_version == 'v1':
-        inst = fixtures.v1_instance(package_id, vnfd_id)
+        inst = factories.v1_instance(
+            state='NOT_INSTANTIATED', package_id=package.id,
+            vnfd_id=package.vnfd.vnfd_id, metadata={})
     else:
-        inst = fixtures.v2_instance(vnfd_id)
+        inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                     vnfd_id=package.vnfd.vnfd_id)
     helpers.assert_completed(helpers.run(
         api_version, inst, 'INSTANTIATE', {'flavourId': 'simple'}))
     helpers.assert_completed(helpers.run(api_version, inst, 'SCALE',

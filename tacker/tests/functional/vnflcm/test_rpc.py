@@ -12,7 +12,7 @@ from tacker.conductor import endpoints
 from tacker.conductor import rpc_api
 from tacker.db.instances import v2 as v2_instances
 from tacker.tests import db_backends
-from tacker.tests.unit.vnflcm import fixtures
+from tacker.tests import factories
 from tacker.vnflcm import begin
 from tacker.common import states
 from tacker import versions
@@ -41,10 +41,11 @@ def _cast_instantiate(env, url):
     server = endpoints.rpc_server(host='test-conductor', url=url)
     server.start()
     try:
-        inst = fixtures.v2_instance(env.vnfd_id)
+        inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                     vnfd_id=env.vnfd_id)
         occ_id = begin.begin_operation(
             api_version='v2', instance_id=inst, operation='INSTANTIATE',
-            params={'flavourId': 'simple'}, tenant_id=fixtures.TENANT)
+            params={'flavourId': 'simple'}, tenant_id=factories.TENANT)
         rpc_api.ConductorAPI(url=url).start_lcm('v2', occ_id)
         occ = _wait_for('v2', occ_id)
     finally:

@@ -1,22 +1,17 @@
-"""Helpers of the API unit tests: a recording conductor, requests, rows."""
+"""Helpers of the API unit tests: a recording conductor, requests, and
+what their records hold (secrets the API must never show).
+
+The rows themselves are written by ``tacker.tests.factories``.
+"""
 
 import datetime
 import json
-import uuid
 
 import webob
 
-from tacker.db import api as db_api
-from tacker.db import vims
-from tacker.db.models import v1
-from tacker.db.models import v2
-from tacker.vnfpkgm import build
-from tacker.vnfpkgm import store as package_store
-
-SAMPLE_CNF = build.SAMPLES_DIR / 'sample_cnf'
-SAMPLE_VNFD_ID = '7f3d3b0e-6a55-4b7c-9f0e-5d7c2a1e9b01'
+# The project of noauth requests, which owns the records by default.
+TENANT = 'admin'
 SECRETS = ('sekrit-token', 'sekrit-password', 'BEGIN-CA-sekrit')
-_ZIP = {}
 
 
 class RecordingConductor:
@@ -68,26 +63,9 @@ def assert_no_secrets(text):
         assert secret not in text
 
 
-def sample_zip():
-    if 'zip' not in _ZIP:
-        _ZIP['zip'] = build.build_csar_bytes(SAMPLE_CNF)
-    return _ZIP['zip']
+# --- what the records hold
 
-
-def onboarded_package(tenant_id='admin'):
-    """The sample CNF onboarded straight through the store; its id."""
-    package_id = str(uuid.uuid4())
-    package_store.PackageStore().onboard(package_id, sample_zip(),
-                                         tenant_id=tenant_id)
-    return package_id
-
-
-def vim(tenant_id='admin', *, name='k8s', url='https://k8s.example:6443'):
-    return vims.create_vim(
-        name=name, tenant_id=tenant_id, auth_url=url,
-        auth_cred={'bearer_token': SECRETS[0], 'ssl_ca_cert': SECRETS[2]},
-        is_default=True)
-
+VIM_CRED = {'bearer_token': SECRETS[0], 'ssl_ca_cert': SECRETS[2]}
 
 VNFC_V1 = {
     'tacker_object.name': 'VnfcResourceInfo',
@@ -115,37 +93,19 @@ VNFC_V1_PLAIN = {
     'storage_resource_ids': [],
 }
 
+# The instantiated-info columns of a v1 instance: both VNFC shapes.
+V1_INFO = {
+    'vnfc_resource_info': [VNFC_V1, VNFC_V1_PLAIN],
+    'scale_status': [{'aspect_id': 'vdu1_aspect', 'scale_level': 1}],
+    'additional_params': {'namespace': 'default'},
+}
 
-def v1_instance(package_id, *, state='INSTANTIATED', task_state=None,
-                tenant_id='admin', vim_id=None):
-    """A v1 instance row (+ instantiated info when INSTANTIATED)."""
-    instance_id = str(uuid.uuid4())
-    connections = []
-    if vim_id:
-        connections = [{'id': 'conn-1', 'vim_id': vim_id,
-                        'vim_type': 'kubernetes',
-                        'access_info': {'bearer_token': SECRETS[0],
-                                        'password': SECRETS[1]},
-                        'interface_info': {'ssl_ca_cert': SECRETS[2]}}]
-    with db_api.writer_session() as session:
-        session.add(v1.VnfInstance(
-            id=instance_id, vnf_instance_name='cnf',
-            vnf_provider='Company', vnf_product_name='Sample CNF',
-            vnf_software_version='1.0', vnfd_version='1.0',
-            vnfd_id=SAMPLE_VNFD_ID, instantiation_state=state,
-            task_state=task_state, vim_connection_info=connections,
-            tenant_id=tenant_id, vnf_pkg_id=package_id,
-            vnf_metadata={'namespace': 'default'}))
-        session.flush()
-        if state == 'INSTANTIATED':
-            session.add(v1.VnfInstantiatedInfo(
-                vnf_instance_id=instance_id, flavour_id='simple',
-                ext_cp_info=[], vnf_state='STARTED',
-                vnfc_resource_info=[VNFC_V1, VNFC_V1_PLAIN],
-                scale_status=[{'aspect_id': 'vdu1_aspect',
-                               'scale_level': 1}],
-                vnfc_info=[], additional_params={'namespace': 'default'}))
-    return instance_id
+
+def v1_connections(vim_id):
+    return [{'id': 'conn-1', 'vim_id': vim_id, 'vim_type': 'kubernetes',
+             'access_info': {'bearer_token': SECRETS[0],
+                             'password': SECRETS[1]},
+             'interface_info': {'ssl_ca_cert': SECRETS[2]}}]
 
 
 V2_INFO = {
@@ -157,54 +117,32 @@ V2_INFO = {
                             'vimLevelResourceType': 'Deployment'}}],
     'metadata': {'namespace': 'default'},
 }
+V2_METADATA = {'owner': 'test'}
 
 
-def v2_instance(*, state='INSTANTIATED', vim_id='vim-x'):
-    instance_id = str(uuid.uuid4())
-    with db_api.writer_session() as session:
-        session.add(v2.VnfInstanceV2(
-            id=instance_id, vnfInstanceName='cnf', vnfdId=SAMPLE_VNFD_ID,
-            vnfProvider='Company', vnfProductName='Sample CNF',
-            vnfSoftwareVersion='1.0', vnfdVersion='1.0',
-            instantiationState=state,
-            vimConnectionInfo={'vim1': {
-                'vimId': vim_id, 'vimType': 'ETSINFV.KUBERNETES.V_1',
-                'interfaceInfo': {'endpoint': 'https://k8s:6443',
-                                  'ssl_ca_cert': SECRETS[2]},
-                'accessInfo': {'bearer_token': SECRETS[0]}}},
-            instantiatedVnfInfo=(V2_INFO if state == 'INSTANTIATED'
-                                 else None),
-            metadata_={'owner': 'test'}))
-    return instance_id
+def v2_connections(vim_id='vim-x'):
+    return {'vim1': {
+        'vimId': vim_id, 'vimType': 'ETSINFV.KUBERNETES.V_1',
+        'interfaceInfo': {'endpoint': 'https://k8s:6443',
+                          'ssl_ca_cert': SECRETS[2]},
+        'accessInfo': {'bearer_token': SECRETS[0]}}}
 
 
-def v1_op_occ(instance_id, *, state='COMPLETED', operation='INSTANTIATE',
-              tenant_id='admin'):
-    op_id = str(uuid.uuid4())
-    when = datetime.datetime(2026, 1, 2, 3, 4, 5)
-    with db_api.writer_session() as session:
-        session.add(v1.VnfLcmOpOcc(
-            id=op_id, vnf_instance_id=instance_id, operation_state=state,
-            operation=operation, start_time=when, state_entered_time=when,
-            is_automatic_invocation=False, is_cancel_pending=False,
-            operation_params={
-                'flavourId': 'simple',
-                'vimConnectionInfo': [{'id': 'c', 'vimType': 'kubernetes',
-                                       'accessInfo': {
-                                           'password': SECRETS[1]}}]},
-            tenant_id=tenant_id))
-    return op_id
+# The columns of a v2 instance besides its state and instantiated info.
+V2 = {'vim_connection_info': v2_connections(), 'metadata': V2_METADATA}
 
+OP_TIME = datetime.datetime(2026, 1, 2, 3, 4, 5)
+# The column stores it as Tacker does, JSON text in the JSON column.
+V1_OP_PARAMS = {
+    'flavourId': 'simple',
+    'vimConnectionInfo': [{'id': 'c', 'vimType': 'kubernetes',
+                           'accessInfo': {'password': SECRETS[1]}}]}
+V2_OP_PARAMS = {'flavourId': 'simple', 'vimConnectionInfo': {
+    'v': {'vimType': 'kubernetes',
+          'accessInfo': {'bearer_token': SECRETS[0]}}}}
 
-def v2_op_occ(instance_id, *, state='COMPLETED', operation='INSTANTIATE'):
-    op_id = str(uuid.uuid4())
-    when = datetime.datetime(2026, 1, 2, 3, 4, 5)
-    with db_api.writer_session() as session:
-        session.add(v2.VnfLcmOpOccV2(
-            id=op_id, vnfInstanceId=instance_id, operationState=state,
-            operation=operation, startTime=when, stateEnteredTime=when,
-            isAutomaticInvocation=False, isCancelPending=False,
-            operationParams={'flavourId': 'simple', 'vimConnectionInfo': {
-                'v': {'vimType': 'kubernetes',
-                      'accessInfo': {'bearer_token': SECRETS[0]}}}}))
-    return op_id
+# The columns of an op occ besides its instance and state.
+V1_OP = {'operation': 'INSTANTIATE', 'when': OP_TIME, 'tenant_id': TENANT,
+         'operation_params': V1_OP_PARAMS}
+V2_OP = {'operation': 'INSTANTIATE', 'when': OP_TIME,
+         'operation_params': V2_OP_PARAMS}

@@ -12,6 +12,7 @@ import pytest
 import webob
 
 from tacker.db import packages
+from tacker.tests import factories
 from tacker.tests.unit.api import fakes
 
 call = fakes.call
@@ -135,11 +136,14 @@ _TARGETS = [
 
 @pytest.fixture
 def records(sqlite_app):
-    package_id = fakes.onboarded_package()
-    fakes.vim()
-    return {'pkg': package_id, 'v1': fakes.v1_instance(package_id),
-            'v2': fakes.v2_instance(),
-            'v2new': fakes.v2_instance(state='NOT_INSTANTIATED')}
+    package_id = factories.onboarded_package(tenant_id=fakes.TENANT).id
+    factories.vim(tenant_id=fakes.TENANT, auth_cred=fakes.VIM_CRED)
+    v1_id = factories.v1_instance(package_id=package_id,
+                                  tenant_id=fakes.TENANT, info=fakes.V1_INFO)
+    return {'pkg': package_id, 'v1': v1_id,
+            'v2': factories.v2_instance(info=fakes.V2_INFO, **fakes.V2),
+            'v2new': factories.v2_instance(state='NOT_INSTANTIATED',
+                                           **fakes.V2)}
 
 
 @hypothesis.settings(max_examples=150, deadline=None,

@@ -1,5 +1,6 @@
 """/v1.0/vims: register, list, show, delete; secrets never returned."""
 
+from tacker.tests import factories
 from tacker.tests.unit.api import fakes
 
 call = fakes.call
@@ -89,11 +90,17 @@ def test_other_projects_see_nothing_and_cannot_register_for_others(app):
 
 def test_delete_vim_in_use_is_409(app):
     vim = call(app, 'POST', '/v1.0/vims.json', BODY).json['vim']
-    package_id = fakes.onboarded_package()
-    instance_id = fakes.v1_instance(package_id, vim_id=vim['id'])
+    package_id = factories.onboarded_package(tenant_id=fakes.TENANT).id
+    instance_id = factories.v1_instance(
+        package_id=package_id, tenant_id=fakes.TENANT,
+        vim_connection_info=fakes.v1_connections(vim['id']),
+        info=fakes.V1_INFO)
     resp = call(app, 'DELETE', '/v1.0/vims/%s' % vim['id'])
     fakes.assert_problem(resp, 409, contains=instance_id)
-    v2_id = fakes.v2_instance(vim_id=vim['id'])
+    v2_id = factories.v2_instance(
+        info=fakes.V2_INFO,
+        vim_connection_info=fakes.v2_connections(vim['id']),
+        metadata=fakes.V2_METADATA)
     resp = call(app, 'DELETE', '/v1.0/vims/%s' % vim['id'])
     fakes.assert_problem(resp, 409, contains=v2_id)
 

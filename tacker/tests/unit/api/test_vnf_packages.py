@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tacker.db import api as db_api
 from tacker.db.models import v1 as models
+from tacker.tests import factories
 from tacker.tests.unit.api import fakes
 
 call = fakes.call
@@ -35,14 +36,14 @@ def test_create_upload_show_list_disable_delete(app, api_conf, tmp_path):
     assert pkg['_links']['packageContent']['href'].endswith(
         '/package_content')
 
-    up = _upload(app, pkg['id'], fakes.sample_zip())
+    up = _upload(app, pkg['id'], factories.sample_zip())
     assert up.status_int == 202, up.text
     assert up.body == b''
 
     shown = call(app, 'GET', '%s/%s' % (BASE, pkg['id'])).json
     assert shown['onboardingState'] == 'ONBOARDED'
     assert shown['operationalState'] == 'ENABLED'
-    assert shown['vnfdId'] == fakes.SAMPLE_VNFD_ID
+    assert shown['vnfdId'] == factories.SAMPLE_VNFD_ID
     assert shown['vnfProvider'] == 'Company'
     assert shown['vnfProductName'] == 'Sample CNF'
     assert shown['vnfSoftwareVersion'] == '1.0'
@@ -100,10 +101,10 @@ def test_bad_package_is_400_naming_the_file_and_stays_created(app,
 
 def test_upload_twice_is_409_and_wrong_type_is_415(app):
     package_id = _create(app).json['id']
-    fakes.assert_problem(_upload(app, package_id, fakes.sample_zip(),
+    fakes.assert_problem(_upload(app, package_id, factories.sample_zip(),
                                  content_type='application/json'), 415)
-    assert _upload(app, package_id, fakes.sample_zip()).status_int == 202
-    fakes.assert_problem(_upload(app, package_id, fakes.sample_zip()), 409,
+    assert _upload(app, package_id, factories.sample_zip()).status_int == 202
+    fakes.assert_problem(_upload(app, package_id, factories.sample_zip()), 409,
                          contains='ONBOARDED')
 
 
@@ -167,9 +168,9 @@ def test_bad_create_bodies(app):
 
 def test_package_in_use_cannot_be_deleted(app):
     package_id = _create(app).json['id']
-    _upload(app, package_id, fakes.sample_zip())
+    _upload(app, package_id, factories.sample_zip())
     resp = call(app, 'POST', '/vnflcm/v1/vnf_instances',
-                {'vnfdId': fakes.SAMPLE_VNFD_ID})
+                {'vnfdId': factories.SAMPLE_VNFD_ID})
     assert resp.status_int == 201, resp.text
     path = '%s/%s' % (BASE, package_id)
     assert call(app, 'GET', path).json['usageState'] == 'IN_USE'
@@ -188,7 +189,7 @@ def test_unknown_package_ids(app):
         fakes.assert_problem(call(app, 'DELETE', path), 404)
         fakes.assert_problem(call(app, 'PATCH', path,
                                   {'operationalState': 'DISABLED'}), 404)
-        fakes.assert_problem(_upload(app, package_id, fakes.sample_zip()),
+        fakes.assert_problem(_upload(app, package_id, factories.sample_zip()),
                              404)
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from tacker.api import app as app_mod
 from tacker.common import coordination
+from tacker.tests import factories
 from tacker.tests.unit.api import fakes
 
 call = fakes.call
@@ -17,21 +18,21 @@ def _headers(version):
 
 @pytest.fixture
 def package(app):
-    return fakes.onboarded_package()
+    return factories.onboarded_package(tenant_id=fakes.TENANT).id
 
 
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_create_list_show_delete(app, package, version):
     base = '/vnflcm/%s/vnf_instances' % version
     resp = call(app, 'POST', base,
-                {'vnfdId': fakes.SAMPLE_VNFD_ID, 'vnfInstanceName': 'cnf',
+                {'vnfdId': factories.SAMPLE_VNFD_ID, 'vnfInstanceName': 'cnf',
                  'vnfInstanceDescription': 'demo',
                  'metadata': {'team': 'a'}}, headers=_headers(version))
     assert resp.status_int == 201, resp.text
     inst = resp.json
     assert resp.headers['Location'].endswith('%s/%s' % (base, inst['id']))
     assert inst['instantiationState'] == 'NOT_INSTANTIATED'
-    assert inst['vnfdId'] == fakes.SAMPLE_VNFD_ID
+    assert inst['vnfdId'] == factories.SAMPLE_VNFD_ID
     assert inst['vnfProvider'] == 'Company'
     assert inst['vnfProductName'] == 'Sample CNF'
     assert inst['vnfSoftwareVersion'] == '1.0'
@@ -60,35 +61,37 @@ def test_create_list_show_delete(app, package, version):
 @pytest.mark.parametrize('version,status', [('v1', 400), ('v2', 422)])
 def test_create_needs_an_onboarded_enabled_package(app, version, status):
     base = '/vnflcm/%s/vnf_instances' % version
-    resp = call(app, 'POST', base, {'vnfdId': fakes.SAMPLE_VNFD_ID})
-    fakes.assert_problem(resp, status, contains=fakes.SAMPLE_VNFD_ID)
-    package_id = fakes.onboarded_package()
+    resp = call(app, 'POST', base, {'vnfdId': factories.SAMPLE_VNFD_ID})
+    fakes.assert_problem(resp, status, contains=factories.SAMPLE_VNFD_ID)
+    package_id = factories.onboarded_package(tenant_id=fakes.TENANT).id
     call(app, 'PATCH', '/vnfpkgm/v1/vnf_packages/%s' % package_id,
          {'operationalState': 'DISABLED'})
-    resp = call(app, 'POST', base, {'vnfdId': fakes.SAMPLE_VNFD_ID})
+    resp = call(app, 'POST', base, {'vnfdId': factories.SAMPLE_VNFD_ID})
     fakes.assert_problem(resp, status, contains='ENABLED')
     if version == 'v2':
         assert resp.json['detail'] == (
-            'VnfId %s not ENABLED.' % fakes.SAMPLE_VNFD_ID)
+            'VnfId %s not ENABLED.' % factories.SAMPLE_VNFD_ID)
 
 
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_create_bad_bodies_name_the_field(app, package, version):
     base = '/vnflcm/%s/vnf_instances' % version
     for body, field in [({}, 'vnfdId'), ({'vnfdId': 'abc'}, 'vnfdId'),
-                        ({'vnfdId': fakes.SAMPLE_VNFD_ID,
+                        ({'vnfdId': factories.SAMPLE_VNFD_ID,
                           'vnfInstanceName': 'x' * 256}, 'vnfInstanceName'),
-                        ({'vnfdId': fakes.SAMPLE_VNFD_ID, 'metadata': []},
+                        ({'vnfdId': factories.SAMPLE_VNFD_ID, 'metadata': []},
                          'metadata'),
-                        ({'vnfdId': fakes.SAMPLE_VNFD_ID, 'bogus': 1},
+                        ({'vnfdId': factories.SAMPLE_VNFD_ID, 'bogus': 1},
                          'bogus')]:
         fakes.assert_problem(call(app, 'POST', base, body), 400,
                              contains=field)
 
 
 def test_v1_show_builds_sol003_from_both_record_shapes(app, package):
-    vim = fakes.vim()
-    instance_id = fakes.v1_instance(package, vim_id=vim.id)
+    vim = factories.vim(tenant_id=fakes.TENANT, auth_cred=fakes.VIM_CRED)
+    instance_id = factories.v1_instance(
+        package_id=package, tenant_id=fakes.TENANT,
+        vim_connection_info=fakes.v1_connections(vim.id), info=fakes.V1_INFO)
     resp = call(app, 'GET', '/vnflcm/v1/vnf_instances/%s' % instance_id)
     assert resp.status_int == 200, resp.text
     fakes.assert_no_secrets(resp.text)
@@ -117,7 +120,7 @@ def test_v1_show_builds_sol003_from_both_record_shapes(app, package):
 
 
 def test_v2_show_returns_stored_info_without_access_info(app, package):
-    instance_id = fakes.v2_instance()
+    instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
     resp = call(app, 'GET', '/vnflcm/v2/vnf_instances/%s' % instance_id,
                 headers=V2)
     assert resp.status_int == 200, resp.text
@@ -135,12 +138,13 @@ def test_v2_show_returns_stored_info_without_access_info(app, package):
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_delete_instantiated_is_409(app, package, version):
     if version == 'v1':
-        instance_id = fakes.v1_instance(package)
+        instance_id = factories.v1_instance(
+            package_id=package, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
         detail = ('Vnf instance %s in instantiation_state INSTANTIATED. '
                   'Cannot delete while the vnf instance is in this state.'
                   % instance_id)
     else:
-        instance_id = fakes.v2_instance()
+        instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
         detail = 'VnfInstance %s is instantiated.' % instance_id
     resp = call(app, 'DELETE', '/vnflcm/%s/vnf_instances/%s'
                 % (version, instance_id))
@@ -148,8 +152,9 @@ def test_delete_instantiated_is_409(app, package, version):
 
 
 def test_v1_delete_while_task_runs_is_409(app, package):
-    instance_id = fakes.v1_instance(package, state='NOT_INSTANTIATED',
-                                    task_state='INSTANTIATING')
+    instance_id = factories.v1_instance(
+        package_id=package, state='NOT_INSTANTIATED',
+        task_state='INSTANTIATING', tenant_id=fakes.TENANT)
     resp = call(app, 'DELETE', '/vnflcm/v1/vnf_instances/%s' % instance_id)
     fakes.assert_problem(resp, 409, detail=(
         'Vnf instance %s in task_state INSTANTIATING. Cannot delete while '
@@ -157,20 +162,20 @@ def test_v1_delete_while_task_runs_is_409(app, package):
 
 
 def test_v2_delete_while_locked_is_409(app, package):
-    instance_id = fakes.v2_instance(state='NOT_INSTANTIATED')
+    instance_id = factories.v2_instance(state='NOT_INSTANTIATED', **fakes.V2)
     with coordination.instance_lock(instance_id):
         resp = call(app, 'DELETE', '/vnflcm/v2/vnf_instances/%s'
                     % instance_id, headers=V2)
     fakes.assert_problem(resp, 409, detail=(
         'Other LCM operation of vnfInstance %s is in progress.'
         % instance_id))
-    fakes.v2_op_occ(instance_id, state='PROCESSING')
+    factories.v2_op_occ(instance_id, 'PROCESSING', **fakes.V2_OP)
     resp = call(app, 'DELETE', '/vnflcm/v2/vnf_instances/%s' % instance_id)
     fakes.assert_problem(resp, 409, contains='in progress')
 
 
 def test_v2_scale_while_sync_holds_the_lock_is_exact_409(app, package):
-    instance_id = fakes.v2_instance()
+    instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
     with coordination.instance_lock(instance_id):
         resp = call(app, 'POST', '/vnflcm/v2/vnf_instances/%s/scale'
                     % instance_id, {'type': 'SCALE_OUT',
@@ -186,7 +191,9 @@ def test_v2_scale_while_sync_holds_the_lock_is_exact_409(app, package):
 
 def test_v1_scale_while_synchronizing_is_exact_409(app, package,
                                                    conductor):
-    instance_id = fakes.v1_instance(package, task_state='DB_SYNCHRONIZING')
+    instance_id = factories.v1_instance(
+        package_id=package, task_state='DB_SYNCHRONIZING',
+        tenant_id=fakes.TENANT, info=fakes.V1_INFO)
     resp = call(app, 'POST', '/vnflcm/v1/vnf_instances/%s/scale'
                 % instance_id, {'type': 'SCALE_OUT',
                                 'aspectId': 'vdu1_aspect'})
@@ -203,10 +210,10 @@ def test_v1_scale_while_synchronizing_is_exact_409(app, package,
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_instantiate_is_recorded_and_cast(app, package, conductor,
                                           version):
-    fakes.vim()
+    factories.vim(tenant_id=fakes.TENANT, auth_cred=fakes.VIM_CRED)
     base = '/vnflcm/%s' % version
     inst = call(app, 'POST', base + '/vnf_instances',
-                {'vnfdId': fakes.SAMPLE_VNFD_ID}).json
+                {'vnfdId': factories.SAMPLE_VNFD_ID}).json
     resp = call(app, 'POST', '%s/vnf_instances/%s/instantiate'
                 % (base, inst['id']),
                 {'flavourId': 'simple',
@@ -262,11 +269,12 @@ def test_instantiate_is_recorded_and_cast(app, package, conductor,
 ])
 def test_action_schema_errors_name_the_field(sqlite_app, conductor,
                                              version, action, body, field):
-    package_id = fakes.onboarded_package()
+    package_id = factories.onboarded_package(tenant_id=fakes.TENANT).id
     if version == 'v1':
-        instance_id = fakes.v1_instance(package_id)
+        instance_id = factories.v1_instance(
+            package_id=package_id, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
     else:
-        instance_id = fakes.v2_instance()
+        instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
     resp = call(sqlite_app, 'POST', '/vnflcm/%s/vnf_instances/%s/%s'
                 % (version, instance_id, action), body)
     fakes.assert_problem(resp, 400, contains=field)
@@ -277,9 +285,10 @@ def test_action_schema_errors_name_the_field(sqlite_app, conductor,
 def test_scale_with_unknown_aspect_is_400_from_begin(app, package,
                                                      conductor, version):
     if version == 'v1':
-        instance_id = fakes.v1_instance(package)
+        instance_id = factories.v1_instance(
+            package_id=package, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
     else:
-        instance_id = fakes.v2_instance()
+        instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
     resp = call(app, 'POST', '/vnflcm/%s/vnf_instances/%s/scale'
                 % (version, instance_id),
                 {'type': 'SCALE_OUT', 'aspectId': 'no_such_aspect'})
@@ -314,9 +323,11 @@ def test_v2_not_found_texts_are_tackers(app):
 
 
 def test_op_occs_never_show_secrets(app, package):
-    v1_id = fakes.v1_instance(package)
-    v1_op = fakes.v1_op_occ(v1_id, state='FAILED_TEMP')
-    v2_op = fakes.v2_op_occ(fakes.v2_instance())
+    v1_id = factories.v1_instance(
+        package_id=package, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
+    v1_op = factories.v1_op_occ(v1_id, 'FAILED_TEMP', **fakes.V1_OP)
+    v2_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
+    v2_op = factories.v2_op_occ(v2_id, 'COMPLETED', **fakes.V2_OP)
     for path in ('/vnflcm/v1/vnf_lcm_op_occs',
                  '/vnflcm/v1/vnf_lcm_op_occs/%s' % v1_op,
                  '/vnflcm/v2/vnf_lcm_op_occs',
@@ -333,9 +344,12 @@ def test_op_occs_never_show_secrets(app, package):
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_fail_ends_a_failed_temp_operation(app, package, version):
     if version == 'v1':
-        op = fakes.v1_op_occ(fakes.v1_instance(package), state='FAILED_TEMP')
+        instance_id = factories.v1_instance(
+            package_id=package, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
+        op = factories.v1_op_occ(instance_id, 'FAILED_TEMP', **fakes.V1_OP)
     else:
-        op = fakes.v2_op_occ(fakes.v2_instance(), state='FAILED_TEMP')
+        instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
+        op = factories.v2_op_occ(instance_id, 'FAILED_TEMP', **fakes.V2_OP)
     base = '/vnflcm/%s/vnf_lcm_op_occs/%s' % (version, op)
     resp = call(app, 'POST', base + '/fail')
     assert resp.status_int == 200, resp.text
@@ -348,8 +362,10 @@ def test_fail_ends_a_failed_temp_operation(app, package, version):
 
 
 def test_v1_records_are_per_project(app, package):
-    instance_id = fakes.v1_instance(package, tenant_id='project-a')
-    fakes.v1_op_occ(instance_id, tenant_id='project-a')
+    instance_id = factories.v1_instance(
+        package_id=package, tenant_id='project-a', info=fakes.V1_INFO)
+    factories.v1_op_occ(instance_id, 'COMPLETED',
+                        **dict(fakes.V1_OP, tenant_id='project-a'))
     mine = {'X-Project-Id': 'project-a'}
     other = {'X-Project-Id': 'project-b'}
     assert len(call(app, 'GET', '/vnflcm/v1/vnf_instances',
@@ -367,10 +383,10 @@ def test_v1_records_are_per_project(app, package):
 def test_conductor_failure_is_503_without_details(api_conf, sqlite_db):
     app = app_mod.make_app(auth_strategy='noauth',
                            conductor=fakes.BrokenConductor())
-    fakes.vim()
-    fakes.onboarded_package()
+    factories.vim(tenant_id=fakes.TENANT, auth_cred=fakes.VIM_CRED)
+    factories.onboarded_package(tenant_id=fakes.TENANT)
     inst = call(app, 'POST', '/vnflcm/v2/vnf_instances',
-                {'vnfdId': fakes.SAMPLE_VNFD_ID}).json
+                {'vnfdId': factories.SAMPLE_VNFD_ID}).json
     resp = call(app, 'POST', '/vnflcm/v2/vnf_instances/%s/instantiate'
                 % inst['id'], {'flavourId': 'simple'})
     body = fakes.assert_problem(resp, 503)
@@ -387,10 +403,10 @@ def test_conductor_failure_is_503_without_details(api_conf, sqlite_db):
 
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_bad_manifest_file_lists_are_400(app, version):
-    fakes.vim()
-    fakes.onboarded_package()
+    factories.vim(tenant_id=fakes.TENANT, auth_cred=fakes.VIM_CRED)
+    factories.onboarded_package(tenant_id=fakes.TENANT)
     inst = call(app, 'POST', '/vnflcm/%s/vnf_instances' % version,
-                {'vnfdId': fakes.SAMPLE_VNFD_ID}).json
+                {'vnfdId': factories.SAMPLE_VNFD_ID}).json
     for files in (5, {'a': 1}, ['../../../../etc/passwd'], ['/etc/passwd'],
                   [7]):
         resp = call(app, 'POST', '/vnflcm/%s/vnf_instances/%s/instantiate'

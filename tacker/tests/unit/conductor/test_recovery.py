@@ -1,7 +1,6 @@
 """Recovery settles only what a dead owner left, even beside live ones."""
 
 import datetime
-import uuid
 
 from oslo_utils import timeutils
 import pytest
@@ -12,7 +11,7 @@ from tacker.db import api as db_api
 from tacker.db.models import v1 as v1_models
 from tacker.db.models import v2 as v2_models
 from tacker.db.instances import v1 as v1_instances
-from tacker.tests.unit.db import factories
+from tacker.tests import factories
 
 
 @pytest.fixture
@@ -25,20 +24,7 @@ def locks(db, conf, tmp_path):
 
 def _op(api, instance_id, state, age_seconds):
     when = timeutils.utcnow() - datetime.timedelta(seconds=age_seconds)
-    op_id = str(uuid.uuid4())
-    with db_api.writer_session() as session:
-        if api == 'v1':
-            session.add(v1_models.VnfLcmOpOcc(
-                id=op_id, vnf_instance_id=instance_id, operation='SCALE',
-                operation_state=state, start_time=when,
-                state_entered_time=when, is_automatic_invocation=False,
-                is_cancel_pending=False))
-        else:
-            session.add(v2_models.VnfLcmOpOccV2(
-                id=op_id, vnfInstanceId=instance_id, operation='SCALE',
-                operationState=state, startTime=when, stateEnteredTime=when,
-                isAutomaticInvocation=False, isCancelPending=False))
-    return op_id
+    return factories.op_occ(api, instance_id, state, when=when)
 
 
 def _state(api, op_id):

@@ -1,6 +1,5 @@
 """Options: defaults, the deprecated Tacker name, and bad values."""
 
-import os
 import subprocess
 import sys
 
@@ -8,10 +7,6 @@ import pytest
 
 import tacker.conf
 from tacker.common import config
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__))))))
-SAMPLE = os.path.join(ROOT, 'etc', 'tacker', 'tacker.conf.sample')
 
 
 def _write(tmp_path, text):
@@ -70,32 +65,3 @@ def test_bad_interval_stops_start_up_with_one_line(tmp_path, value, reason):
     assert result.stderr.strip().splitlines() == [
         'tacker-db-manage: Invalid configuration: '
         '[database_sync] interval = %s: %s' % (value, reason)]
-
-
-def _sections(text):
-    sections, name = {}, None
-    for line in text.splitlines(keepends=True):
-        if line.startswith('['):
-            name = line.strip()
-            sections[name] = ''
-        elif name:
-            sections[name] += line
-    return sections
-
-
-def test_committed_sample_config_is_current(tmp_path):
-    generator_conf = tmp_path / 'gen.conf'
-    out = tmp_path / 'tacker.conf.sample'
-    generator_conf.write_text('[DEFAULT]\noutput_file = %s\nwrap_width = 79\n'
-                              'namespace = tacker\n' % out)
-    subprocess.run([sys.executable, '-m', 'oslo_config.generator',
-                    '--config-file', str(generator_conf)], check=True,
-                   capture_output=True, timeout=60)
-    with open(SAMPLE) as committed_file:
-        committed = _sections(committed_file.read())
-    generated = _sections(out.read_text())
-    stale = [name for name, body in generated.items()
-             if body.strip() and body.strip() not in committed.get(name, '')]
-    assert stale == [], ('etc/tacker/tacker.conf.sample is stale; run '
-                         'tox -e genconfig')
-    assert '#interval = 300' in committed['[database_sync]']

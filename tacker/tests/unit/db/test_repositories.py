@@ -1,12 +1,14 @@
 """Repository reads and guarded writes, on every database backend."""
 
+import datetime
+
 import pytest
 
 from tacker.common import exceptions
 from tacker.db.instances import v1 as v1_instances
 from tacker.db.instances import v2 as v2_instances
 from tacker.db import op_occs
-from tacker.tests.unit.db import factories
+from tacker.tests import factories
 
 # Unicode, nesting, floats, nulls, empty containers and key order.
 TRICKY = {
@@ -18,6 +20,10 @@ TRICKY = {
     'metadata': {'note': 'sü\u00df "quoted" \\ back', 'ratio': 0.25,
                  'none': None, 'empty': [], 'z': 1, 'a': 2},
 }
+
+
+def _ago(**delta):
+    return factories.WHEN - datetime.timedelta(**delta)
 
 
 def test_v2_json_columns_round_trip_exactly(db):
@@ -70,8 +76,8 @@ def test_v2_compare_and_swap_sees_a_case_only_change(db):
 
 def test_v2_op_occs_listed_oldest_first(db):
     instance_id = factories.v2_instance(info=TRICKY)
-    factories.v2_op_occ(instance_id, 'COMPLETED', minutes_ago=10)
-    factories.v2_op_occ(instance_id, 'FAILED_TEMP', minutes_ago=1)
+    factories.v2_op_occ(instance_id, 'COMPLETED', when=_ago(minutes=10))
+    factories.v2_op_occ(instance_id, 'FAILED_TEMP', when=_ago(minutes=1))
     found = [o.state for o in op_occs.V2.for_instances([instance_id])]
     assert found == ['COMPLETED', 'FAILED_TEMP']
 
@@ -79,9 +85,9 @@ def test_v2_op_occs_listed_oldest_first(db):
 def test_v1_instance_read_with_instantiated_info(db):
     vnfcs = [{'id': 'a', 'vdu_id': 'VDU1',
               'compute_resource': {'resource_id': 'vdu1-x'}}]
-    instance_id = factories.v1_instance(
-        vnfc_resource_info=vnfcs,
-        scale_status=[{'aspect_id': 'vdu1_aspect', 'scale_level': 0}])
+    instance_id = factories.v1_instance(info={
+        'vnfc_resource_info': vnfcs,
+        'scale_status': [{'aspect_id': 'vdu1_aspect', 'scale_level': 0}]})
     instance = v1_instances.get_instance(instance_id)
     assert instance.vnf_metadata == {'namespace': 'default'}
     assert instance.instantiated.vnfc_resource_info == vnfcs
@@ -119,7 +125,7 @@ def test_v1_task_state_claim_is_exclusive(db):
 def test_v1_list_by_state_and_op_occs(db):
     yes = factories.v1_instance()
     factories.v1_instance(state='NOT_INSTANTIATED')
-    factories.v1_op_occ(yes, 'COMPLETED', minutes_ago=5)
+    factories.v1_op_occ(yes, 'COMPLETED', when=_ago(minutes=5))
     found = v1_instances.list_instances(instantiation_state='INSTANTIATED')
     assert [i.id for i in found] == [yes]
     assert [o.state for o in op_occs.V1.for_instances([yes])] == [

@@ -10,7 +10,7 @@ from tacker.db.models import v2 as models
 from tacker.db import storage_v2
 from tacker.db import types
 from tacker.db.instances import v2 as v2_instances
-from tacker.tests.unit.db import factories
+from tacker.tests import factories
 
 INFO = {'flavourId': 'simple', 'vnfState': 'STARTED',
         'scaleStatus': [{'aspectId': 'vdu1_aspect', 'scaleLevel': 1}],

@@ -7,7 +7,7 @@ from tacker.common import coordination
 from tacker.common import exceptions
 from tacker.db.instances import v1 as v1_instances
 from tacker.db.instances import v2 as v2_instances
-from tacker.tests.unit.vnflcm import fixtures
+from tacker.tests import factories
 from tacker.versions import base
 from tacker.vnflcm import begin
 from tacker import versions
@@ -38,18 +38,18 @@ V1_INFO = {
 
 @pytest.fixture
 def sample(lcm_conf, db):
-    return fixtures.onboard_sample()
+    return factories.onboarded_package()
 
 
 def _instance(api_version, sample, *, instantiated=True, task_state=None):
-    package_id, vnfd_id = sample
     state = 'INSTANTIATED' if instantiated else 'NOT_INSTANTIATED'
     if api_version == 'v1':
-        return fixtures.v1_instance(
-            package_id, vnfd_id, state=state, task_state=task_state,
+        return factories.v1_instance(
+            state=state, task_state=task_state, package_id=sample.id,
+            vnfd_id=sample.vnfd.vnfd_id, metadata={},
             info=V1_INFO if instantiated else None)
-    return fixtures.v2_instance(vnfd_id, state=state,
-                                info=V2_INFO if instantiated else None)
+    return factories.v2_instance(state=state, vnfd_id=sample.vnfd.vnfd_id,
+                                 info=V2_INFO if instantiated else None)
 
 
 def _begin(api_version, instance_id, operation='SCALE', params=None):
@@ -58,7 +58,7 @@ def _begin(api_version, instance_id, operation='SCALE', params=None):
     return begin.begin_operation(api_version=api_version,
                                  instance_id=instance_id,
                                  operation=operation, params=params,
-                                 tenant_id=fixtures.TENANT)
+                                 tenant_id=factories.TENANT)
 
 
 def _task_state(instance_id):
@@ -92,7 +92,7 @@ def test_v1_lock_held_by_the_sync_names_db_synchronizing(sample):
 
 def test_v1_lock_held_by_an_operation_names_its_task_state(sample):
     inst = _instance('v1', sample, task_state='SCALING')
-    fixtures.op_occ('v1', inst, 'PROCESSING')
+    factories.op_occ('v1', inst, 'PROCESSING')
     with coordination.instance_lock(inst):
         with pytest.raises(base.TaskStateConflict) as caught:
             _begin('v1', inst, 'TERMINATE', {})
@@ -114,7 +114,7 @@ def test_lock_is_released_after_begin(sample):
                                    'ROLLING_BACK', 'FAILED_TEMP'])
 def test_v2_unfinished_op_occ_conflicts(sample, state):
     inst = _instance('v2', sample)
-    fixtures.op_occ('v2', inst, state)
+    factories.op_occ('v2', inst, state)
     with pytest.raises(base.OperationInProgress) as caught:
         _begin('v2', inst)
     assert caught.value.message == (
@@ -124,13 +124,13 @@ def test_v2_unfinished_op_occ_conflicts(sample, state):
 def test_v2_finished_op_occs_do_not_conflict(sample):
     inst = _instance('v2', sample)
     for state in ('COMPLETED', 'FAILED', 'ROLLED_BACK'):
-        fixtures.op_occ('v2', inst, state)
+        factories.op_occ('v2', inst, state)
     assert _begin('v2', inst)
 
 
 def test_v1_op_occ_in_progress_conflicts(sample):
     inst = _instance('v1', sample)
-    fixtures.op_occ('v1', inst, 'PROCESSING', operation='HEAL')
+    factories.op_occ('v1', inst, 'PROCESSING', operation='HEAL')
     with pytest.raises(base.TaskStateConflict) as caught:
         _begin('v1', inst)
     assert caught.value.message == (
@@ -258,7 +258,7 @@ def test_instantiate_without_any_vim_is_invalid(sample, api_version):
 
 
 def test_v2_instantiate_with_the_default_vim_records_it(sample):
-    vim = fixtures.register_vim('https://k8s.example:6443')
+    vim = factories.vim(url='https://k8s.example:6443')
     inst = _instance('v2', sample, instantiated=False)
     _begin('v2', inst, 'INSTANTIATE', {'flavourId': 'simple'})
     connections = v2_instances.get_instance(inst).vim_connection_info
@@ -283,7 +283,7 @@ def test_op_occ_is_created_starting(sample, api_version):
     assert occ.start_time is not None
     assert occ.state_entered_time == occ.start_time
     if api_version == 'v1':
-        assert occ.tenant_id == fixtures.TENANT
+        assert occ.tenant_id == factories.TENANT
 
 
 def test_unknown_operation_or_version_is_invalid(sample):

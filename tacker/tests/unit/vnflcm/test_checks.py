@@ -4,18 +4,17 @@ manifest labelling."""
 import pytest
 
 from tacker.common import exceptions
+from tacker.tests import factories
 from tacker.vnfm.infra_drivers.kubernetes import deployment
 from tacker.vnfm.infra_drivers.kubernetes import k8s_resources
 from tacker.vnflcm import operations
 from tacker.vnfm.infra_drivers.kubernetes import model
 from tacker.vnfpkgm import vnfd
 
-from tacker.tests.unit.vnflcm import fixtures
-
 
 @pytest.fixture(scope='module')
 def flavour():
-    return vnfd.load_vnfd(str(fixtures.SAMPLE_CNF)).flavour('simple')
+    return vnfd.load_vnfd(str(factories.SAMPLE_CNF)).flavour('simple')
 
 
 @pytest.mark.parametrize('params, levels, expected', [

@@ -7,21 +7,22 @@ from tacker.common import coordination
 from tacker.common import exceptions
 from tacker.conductor import recovery
 from tacker.db.instances import v1 as v1_instances
-from tacker.tests.unit.vnflcm import fixtures
+from tacker.tests import factories
 from tacker import versions
 from tacker.vnflcm import runner
 
 
 @pytest.fixture
 def v1_instance(lcm_conf, sqlite_db):
-    package_id, vnfd_id = fixtures.onboard_sample()
-    return fixtures.v1_instance(package_id, vnfd_id,
-                                task_state='INSTANTIATING')
+    package = factories.onboarded_package()
+    return factories.v1_instance(
+        state='NOT_INSTANTIATED', task_state='INSTANTIATING',
+        package_id=package.id, vnfd_id=package.vnfd.vnfd_id, metadata={})
 
 
 def _starting(instance_id, operation='INSTANTIATE', params=None):
-    return fixtures.op_occ('v1', instance_id, 'STARTING',
-                           operation=operation)
+    return factories.v1_op_occ(instance_id, 'STARTING',
+                               operation=operation)
 
 
 def test_no_vim_fails_temp_and_releases_task_state(v1_instance):
@@ -44,7 +45,7 @@ def test_lock_wait_timeout_rolls_back(v1_instance):
 
 
 def test_op_occ_in_another_state_is_left_alone(v1_instance):
-    occ_id = fixtures.op_occ('v1', v1_instance, 'COMPLETED')
+    occ_id = factories.v1_op_occ(v1_instance, 'COMPLETED')
     assert runner.run_operation('v1', occ_id) == 'COMPLETED'
     # not ours to release
     assert v1_instances.get_instance(v1_instance).task_state == \
@@ -75,13 +76,15 @@ def test_transition_is_compare_and_swap(v1_instance):
 
 def test_recovery_clears_the_task_state_of_crashed_operations(
         lcm_conf, sqlite_db):
-    package_id, vnfd_id = fixtures.onboard_sample()
-    crashed = fixtures.v1_instance(package_id, vnfd_id,
-                                   task_state='SCALING')
-    fixtures.op_occ('v1', crashed, 'PROCESSING')
-    finished = fixtures.v1_instance(package_id, vnfd_id,
-                                    task_state='HEALING')
-    fixtures.op_occ('v1', finished, 'COMPLETED')
+    package = factories.onboarded_package()
+    crashed = factories.v1_instance(
+        state='NOT_INSTANTIATED', task_state='SCALING',
+        package_id=package.id, vnfd_id=package.vnfd.vnfd_id, metadata={})
+    factories.v1_op_occ(crashed, 'PROCESSING')
+    finished = factories.v1_instance(
+        state='NOT_INSTANTIATED', task_state='HEALING',
+        package_id=package.id, vnfd_id=package.vnfd.vnfd_id, metadata={})
+    factories.v1_op_occ(finished, 'COMPLETED')
     report = recovery.recover()
     assert report['v1 op occs'] == 1
     assert v1_instances.get_instance(crashed).task_state is None

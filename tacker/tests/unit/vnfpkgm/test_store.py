@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db.models import v1 as models
+from tacker.tests import factories
 from tacker.tests.unit.vnfpkgm import packages
 from tacker.vnfpkgm import errors
 from tacker.vnfpkgm import store as store_mod
@@ -22,12 +23,8 @@ def store(tmp_path):
 
 
 def _new_row(state="CREATED"):
-    package_id = str(uuid.uuid4())
-    with db_api.writer_session() as session:
-        session.add(models.VnfPackage(
-            id=package_id, tenant_id="tenant", onboarding_state=state,
-            operational_state="DISABLED", usage_state="NOT_IN_USE"))
-    return package_id
+    return factories.created_package(tenant_id="tenant",
+                                     onboarding_state=state)
 
 
 def _rows(package_id):

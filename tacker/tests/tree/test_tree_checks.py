@@ -133,7 +133,7 @@ def test_product_never_imports_the_tests():
 def test_simulator_is_imported_as_tacker_k8s_sim():
     """Nothing imports the simulator from its old place in tacker/tests."""
     # This file names the old place on purpose.
-    this = os.path.join('tacker', 'tests', 'unit', 'test_tree_checks.py')
+    this = os.path.join('tacker', 'tests', 'tree', 'test_tree_checks.py')
     files = [p for p in _python_files('tacker', 'tacker_k8s_sim',
                                       'benchmarks', 'tools', 'conftest.py')
              if p != this]

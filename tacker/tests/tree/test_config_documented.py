@@ -4,7 +4,7 @@ import os
 
 from tacker.conf import opts
 
-GUIDE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
+GUIDE = os.path.join(os.path.dirname(__file__), '..', '..', '..',
                      'doc', 'source', 'configuration', 'index.rst')
 
 
