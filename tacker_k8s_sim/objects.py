@@ -445,7 +445,9 @@ class Objects(object):
                 kept = self.replace_object(resource, new)
                 return kept, kept
             if resource.key == "core/namespaces":
-                self._empty_namespace(name)
+                # A real namespace terminates first (its finalizer waits
+                # for the contents); here that phase is over at once.
+                self._terminate_namespace(obj)
             final = self.store.remove(resource, namespace, name)
             return None, final
 
@@ -491,6 +493,14 @@ class Objects(object):
             else:
                 new["metadata"].pop("ownerReferences", None)
             self.replace_object(dep_res, new)
+
+    def _terminate_namespace(self, obj):
+        new = copy.deepcopy(obj)
+        new["metadata"]["deletionTimestamp"] = now_iso()
+        new["metadata"]["deletionGracePeriodSeconds"] = 0
+        new["status"] = {"phase": "Terminating"}
+        self.replace_object(self.resource("", "namespaces"), new)
+        self._empty_namespace(obj["metadata"]["name"])
 
     def _empty_namespace(self, namespace):
         for res in self.registry.all():
