@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 
+from tacker_k8s_sim import endpoints
 from tacker_k8s_sim import errors
 from tacker_k8s_sim import objects as objects_mod
 from tacker_k8s_sim import pods
@@ -52,6 +53,10 @@ class ControllerManager(object):
         self._terminating = set()
         self._gone_owners = set()
         self._foreground = set()
+        # Endpoints to recompute: services by (namespace, name), and
+        # namespaces whose pods changed (all their services).
+        self._services = set()
+        self._pod_namespaces = set()
         self._pod_ips = 0
         self._next_node = 0
         self._wake = threading.Event()
@@ -59,6 +64,8 @@ class ControllerManager(object):
         self._thread = None
         self._pods_res = registry.get("", "pods")
         self._nodes_res = registry.get("", "nodes")
+        self._services_res = registry.get("", "services")
+        self._endpoints_res = registry.get("", "endpoints")
         store.add_hook(self._observe)
 
     # -- context for workloads.py ----------------------------------------
@@ -131,6 +138,8 @@ class ControllerManager(object):
         elif resource is self._nodes_res:
             for loc in self._all_of("daemonsets"):
                 self._dirty[loc] = None
+        elif resource in (self._services_res, self._endpoints_res):
+            self._services.add(location[1:])
         if gone:
             self._gone_owners.add(meta.get("uid"))
         else:
@@ -142,6 +151,7 @@ class ControllerManager(object):
         self._wake.set()
 
     def _observe_pod(self, location, pod, gone):
+        self._pod_namespaces.add(location[1])
         if gone:
             self._pending.pop(location, None)
             self._terminating.discard(location)
@@ -179,6 +189,8 @@ class ControllerManager(object):
                 self._observe_pod((self._pods_res,) + key, entry.obj,
                                   False)
             self._gone_owners.update(self.store.owner_uids())
+            self._services.update(key for key, _ in
+                                  self.store.entries(self._services_res))
         self._wake.set()
 
     # -- one pass ---------------------------------------------------------
@@ -191,6 +203,7 @@ class ControllerManager(object):
             self._finish_terminations()
             self._run_kubelet()
             self._run_workloads()
+            self._run_endpoints()
             return self.store.resource_version - before
 
     def _run_workloads(self):
@@ -207,6 +220,19 @@ class ControllerManager(object):
                 except errors.ApiError as exc:
                     LOG.debug("reconcile of %s/%s refused: %s",
                               location[1], location[2], exc.message)
+
+    def _run_endpoints(self):
+        wanted, self._services = self._services, set()
+        for namespace in self._pod_namespaces:
+            wanted.update(key for key, _ in self.store.entries(
+                self._services_res, namespace))
+        self._pod_namespaces = set()
+        for namespace, name in sorted(wanted):
+            try:
+                endpoints.reconcile(self, namespace, name)
+            except errors.ApiError as exc:
+                LOG.debug("endpoints of %s/%s refused: %s", namespace,
+                          name, exc.message)
 
     def _collect_garbage(self):
         gone, self._gone_owners = self._gone_owners, set()
@@ -338,7 +364,8 @@ class ControllerManager(object):
 
     def busy(self):
         with self.store.lock:
-            return bool(self._dirty or self._gone_owners)
+            return bool(self._dirty or self._gone_owners or
+                        self._services or self._pod_namespaces)
 
     def settle(self, timeout=5.0):
         """Step until quiet with no timer pending; TimeoutError if not."""

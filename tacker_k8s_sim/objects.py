@@ -160,6 +160,11 @@ class Objects(object):
         elif key == "core/services":
             spec = obj.setdefault("spec", {})
             spec.setdefault("type", "ClusterIP")
+            spec.setdefault("sessionAffinity", "None")
+            for port in spec.get("ports") or ():
+                if isinstance(port, dict):
+                    port.setdefault("protocol", "TCP")
+                    port.setdefault("targetPort", port.get("port"))
             if "clusterIP" not in spec:
                 self._service_ips += 1
                 spec["clusterIP"] = "10.96.%d.%d" % (
