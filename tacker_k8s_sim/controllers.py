@@ -138,7 +138,10 @@ class ControllerManager(object):
         elif resource is self._nodes_res:
             for loc in self._all_of("daemonsets"):
                 self._dirty[loc] = None
-        elif resource in (self._services_res, self._endpoints_res):
+        elif resource is self._services_res or (
+                resource is self._endpoints_res and gone):
+            # A deleted Endpoints is recreated; one written without a
+            # Service stays until a resync, as in Kubernetes.
             self._services.add(location[1:])
         if gone:
             self._gone_owners.add(meta.get("uid"))
@@ -189,8 +192,9 @@ class ControllerManager(object):
                 self._observe_pod((self._pods_res,) + key, entry.obj,
                                   False)
             self._gone_owners.update(self.store.owner_uids())
-            self._services.update(key for key, _ in
-                                  self.store.entries(self._services_res))
+            for res in (self._services_res, self._endpoints_res):
+                self._services.update(key for key, _ in
+                                      self.store.entries(res))
         self._wake.set()
 
     # -- one pass ---------------------------------------------------------

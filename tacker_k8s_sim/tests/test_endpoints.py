@@ -161,3 +161,12 @@ def test_service_without_selector_gets_no_managed_endpoints(k8s_sim, core):
     core.create_namespaced_endpoints(NS, manual)
     k8s_sim.wait_settled()
     assert _endpoints(core, "ext").subsets[0].addresses[0].ip == "192.0.2.1"
+
+
+def test_deleted_endpoints_come_back(k8s_sim, core):
+    core.create_namespaced_service(NS, service())
+    k8s_sim.wait_settled()
+    first = _endpoints(core).metadata.uid
+    core.delete_namespaced_endpoints("web", NS)
+    k8s_sim.wait_settled()
+    assert _endpoints(core).metadata.uid != first
