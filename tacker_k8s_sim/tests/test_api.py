@@ -31,6 +31,8 @@ def labelled_pods(k8s_sim, core):
              ("d1", {})]
     for name, labels in specs:
         core.create_namespaced_pod(NS, manifests.pod(name, labels))
+    # Let those run before holding, or a busy machine keeps them Pending.
+    k8s_sim.wait_settled()
     k8s_sim.hold_pending(True)
     core.create_namespaced_pod(NS, manifests.pod("p1", {"tier": "front"}))
     k8s_sim.wait_settled()
