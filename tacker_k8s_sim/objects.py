@@ -17,6 +17,7 @@ import time
 import uuid
 
 from tacker_k8s_sim import errors
+from tacker_k8s_sim import job_strategy
 from tacker_k8s_sim import patching
 from tacker_k8s_sim import selectors
 
@@ -32,6 +33,9 @@ _EMPTY_STATUS = {
                    "desiredNumberScheduled": 0, "numberReady": 0},
 }
 ORPHAN = "orphan"
+# batch/v1 Jobs orphan their pods unless told otherwise (kept for
+# backwards compatibility; the API server warns about it).
+_ORPHAN_BY_DEFAULT = ("batch/jobs",)
 
 
 def now_iso(when=None):
@@ -118,6 +122,8 @@ class Objects(object):
             causes.extend(_pod_spec_causes(spec, "spec"))
         elif is_workload(resource):
             causes.extend(_workload_causes(resource, spec))
+        elif resource.key == "batch/jobs":
+            causes.extend(_job_causes(spec))
         if causes:
             raise errors.invalid(resource, name, causes)
 
@@ -154,6 +160,11 @@ class Objects(object):
                     rolling.setdefault("maxUnavailable", 1)
                     rolling.setdefault("maxSurge", 0)
                 spec.setdefault("revisionHistoryLimit", 10)
+            template = spec.get("template")
+            if isinstance(template, dict):
+                _default_pod_spec(template.setdefault("spec", {}))
+        elif key == "batch/jobs" and isinstance(spec, dict):
+            job_strategy.default(spec)
             template = spec.get("template")
             if isinstance(template, dict):
                 _default_pod_spec(template.setdefault("spec", {}))
@@ -203,6 +214,8 @@ class Objects(object):
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now_iso()
             meta["generation"] = 1
+            if resource.key == "batch/jobs":
+                job_strategy.generate_selector(obj)
             for transient in ("resourceVersion", "deletionTimestamp",
                               "deletionGracePeriodSeconds", "selfLink"):
                 meta.pop(transient, None)
@@ -224,6 +237,8 @@ class Objects(object):
         elif key == "core/persistentvolumeclaims":
             status = obj.setdefault("status", {})
             status["phase"] = "Bound"
+        elif resource.key == "batch/jobs":
+            obj["status"] = {}
         elif is_workload(resource):
             # Fields Kubernetes serializes even when zero.
             obj["status"] = copy.deepcopy(_EMPTY_STATUS[resource.plural])
@@ -429,7 +444,9 @@ class Objects(object):
                 raise errors.conflict(resource, name)
             if dry_run:
                 return obj, obj
-            policy = (propagation or "Background").lower()
+            policy = (propagation or (
+                "Orphan" if resource.key in _ORPHAN_BY_DEFAULT
+                else "Background")).lower()
             if policy == ORPHAN:
                 self._orphan_dependents(meta["uid"])
             if resource.key == "core/pods":
@@ -608,6 +625,13 @@ def _spec_of(obj):
 
 
 def _check_immutable(resource, old, new):
+    if resource.key == "batch/jobs":
+        for field in ("selector", "template"):
+            if (old.get("spec") or {}).get(field) != \
+                    (new.get("spec") or {}).get(field):
+                raise errors.invalid(resource, old["metadata"]["name"], [(
+                    "spec." + field, "Invalid value: field is immutable")])
+        return
     if not is_workload(resource):
         return
     old_sel = (old.get("spec") or {}).get("selector")
@@ -642,6 +666,17 @@ def _pod_spec_causes(spec, path):
             causes.append((where + ".name", "Required value"))
         if not container.get("image"):
             causes.append((where + ".image", "Required value"))
+    return causes
+
+
+def _job_causes(spec):
+    if not isinstance(spec, dict):
+        return [("spec", "Required value")]
+    causes = job_strategy.causes(spec)
+    template = spec.get("template")
+    if isinstance(template, dict):
+        causes.extend(_pod_spec_causes(template.get("spec"),
+                                       "spec.template.spec"))
     return causes
 
 
