@@ -216,6 +216,7 @@ def reconcile_deployment(ctx, dep):
         new_rs = _bump_revision(ctx, new_rs, top_revision + 1)
 
     new_uid = new_rs["metadata"]["uid"]
+    dep = _annotate_revision(ctx, dep, _revision(new_rs))
     if strategy.get("type") == "Recreate":
         for rs in olds:
             new_rs_count = rs["spec"].get("replicas", 0)
@@ -228,6 +229,17 @@ def reconcile_deployment(ctx, dep):
               unavailable=unavailable)
     _prune_history(ctx, olds, spec.get("revisionHistoryLimit", 10))
     _deployment_status(ctx, dep, new_uid, pods_of, unavailable)
+
+
+def _annotate_revision(ctx, dep, revision):
+    """The Deployment shows the revision of its newest ReplicaSet."""
+    annotations = dep["metadata"].get("annotations") or {}
+    if annotations.get(REVISION_ANNOTATION) == str(revision):
+        return dep
+    new = copy.deepcopy(dep)
+    new["metadata"]["annotations"] = dict(
+        annotations, **{REVISION_ANNOTATION: str(revision)})
+    return ctx.objects.replace_object(ctx.res("apps", "deployments"), new)
 
 
 def _roll(ctx, new_rs, olds, pods_of, *, wanted, surge, unavailable):
