@@ -235,8 +235,17 @@ class Objects(object):
             labels["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
             obj.setdefault("spec", {"finalizers": ["kubernetes"]})
         elif key == "core/persistentvolumeclaims":
-            status = obj.setdefault("status", {})
-            status["phase"] = "Bound"
+            obj["status"] = _bound_claim_status(obj.get("spec") or {})
+        elif key == "core/persistentvolumes":
+            # The PV controller makes a new volume Available, or Bound
+            # when it is pre-bound to a claim.
+            obj["status"] = {"phase": "Bound" if (obj.get("spec") or {})
+                             .get("claimRef") else "Available"}
+        elif key == "storage.k8s.io/volumeattachments":
+            # As the CSI external-attacher reports once attached.
+            obj["status"] = {"attached": True}
+        elif key == "apiregistration.k8s.io/apiservices":
+            obj["status"] = _apiservice_status(obj.get("spec") or {})
         elif resource.key == "batch/jobs":
             obj["status"] = {}
         elif is_workload(resource):
@@ -614,6 +623,28 @@ def _decode_continue(token):
         return int(data["rv"]), tuple(data["start"]), data.get("ns", "")
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise errors.BadRequest("continue key is not valid")
+
+
+def _bound_claim_status(spec):
+    status = {"phase": "Bound"}
+    if spec.get("accessModes"):
+        status["accessModes"] = list(spec["accessModes"])
+    storage = ((spec.get("resources") or {}).get("requests") or {}).get(
+        "storage")
+    if storage:
+        status["capacity"] = {"storage": storage}
+    return status
+
+
+def _apiservice_status(spec):
+    """Local services are Available at once; others as if reachable."""
+    local = not spec.get("service")
+    return {"conditions": [{
+        "type": "Available", "status": "True",
+        "lastTransitionTime": now_iso(),
+        "reason": "Local" if local else "Passed",
+        "message": "Local APIServices are always available" if local
+        else "all checks passed"}]}
 
 
 def _fresh(obj):

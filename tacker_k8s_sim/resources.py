@@ -95,6 +95,8 @@ _BUILTIN = [
      False, False),
     ("storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment",
      False, True, False),
+    ("apiregistration.k8s.io", "v1", "apiservices", "APIService", False,
+     True, False),
     ("apiextensions.k8s.io", "v1", "customresourcedefinitions",
      "CustomResourceDefinition", False, True, False),
 ]

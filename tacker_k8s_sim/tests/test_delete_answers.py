@@ -29,7 +29,9 @@ def api_class(res):
 
 
 def delete_method(res, api):
-    snake = re.sub(r"(?<!^)([A-Z])", r"_\1", res.kind).lower()
+    # APIService -> api_service, PersistentVolumeClaim -> persistent_...
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])",
+                   "_", res.kind).lower()
     scoped = "namespaced_" if res.namespaced else ""
     return getattr(api, "delete_%s%s" % (scoped, snake))
 
