@@ -15,6 +15,7 @@ the JSON they are shown as.
 
 import json
 
+from tacker.common import states
 from tacker.vnfm.infra_drivers.kubernetes import v1_records
 
 _SECRETS = ('access_info', 'bearer_token', 'password', 'ssl_ca_cert',
@@ -140,7 +141,7 @@ def _instance_links(base_url, version, instance_id, instantiated):
 
 def vnf_instance_v1(row, info, base_url):
     """SOL003 VnfInstance of a ``vnf_instances`` row (+ instantiated info)."""
-    instantiated = row['instantiation_state'] == 'INSTANTIATED'
+    instantiated = row['instantiation_state'] == states.INSTANTIATED
     body = {
         'id': row['id'],
         'vnfInstanceName': row['vnf_instance_name'],
@@ -181,7 +182,7 @@ def vnf_instance_v1(row, info, base_url):
 
 def vnf_instance_v2(row, base_url):
     """SOL003 VnfInstance of a ``VnfInstanceV2`` row."""
-    instantiated = row['instantiationState'] == 'INSTANTIATED'
+    instantiated = row['instantiationState'] == states.INSTANTIATED
     body = _compact({
         'id': row['id'],
         'vnfInstanceName': row['vnfInstanceName'],
@@ -213,7 +214,7 @@ def _op_occ_links(base_url, version, op_id, instance_id, state):
         'vnfInstance': {'href': '%s/vnflcm/%s/vnf_instances/%s' % (
             base_url, version, instance_id)},
     }
-    if state == 'FAILED_TEMP':
+    if state == states.FAILED_TEMP:
         # Only "fail" is offered: retry and rollback are not implemented.
         links['fail'] = {'href': '%s/fail' % href}
     return links

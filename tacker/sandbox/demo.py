@@ -162,7 +162,7 @@ class Demo:
                 inst.version, resp.headers['Location'], timeout=OP_TIMEOUT)
         except api_client.ApiError as exc:
             raise DemoError(str(exc))
-        if occ.get('operationState') != 'COMPLETED':
+        if occ.get('operationState') != states.COMPLETED:
             raise DemoError('%s %s of %s ended %s: %s' % (
                 inst.version, action, inst.id, occ.get('operationState'),
                 (occ.get('error') or {}).get('detail')))
