@@ -3,9 +3,13 @@
 A source folder is laid out like the unpacked package, except that its
 ``TOSCA-Metadata/TOSCA.meta`` holds only the header (``Entry-Definitions``
 and friends).  The build owns the artifact blocks: it drops any the source
-has and writes one block, with its SHA-256, for every file under
-``Files/``, so the hashes can never go stale.  Zips are reproducible:
-sorted entries and fixed timestamps.
+has and writes one block for every file under ``Files/``, so the hashes
+can never go stale.  A block is SOL004's ``Name`` / ``Content-Type`` /
+``Algorithm`` / ``Hash`` (SHA-256, lower-case hex), because Tacker's v2
+Kubernetes driver finds a package's manifests by the ``Name`` entries of
+TOSCA.meta only (an older ``Source`` block satisfies v1 onboarding but
+leaves v2 with ``CnfDefinitionNotFound``).  Zips are reproducible: sorted
+entries and fixed timestamps.
 
 Usage::
 
@@ -64,7 +68,7 @@ def render_tosca_meta(src_dir):
         digest = hashlib.sha256(root.joinpath(*rel.split("/")).read_bytes())
         content_type = _CONTENT_TYPES.get(pathlib.PurePosixPath(rel).suffix,
                                           "application/octet-stream")
-        blocks.append("Source: %s\nContent-Type: %s\nAlgorithm: SHA-256\n"
+        blocks.append("Name: %s\nContent-Type: %s\nAlgorithm: SHA-256\n"
                       "Hash: %s" % (rel, content_type, digest.hexdigest()))
     return "\n\n".join(blocks) + "\n"
 

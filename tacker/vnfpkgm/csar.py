@@ -9,8 +9,11 @@ returned ``Csar`` can then be extracted.  Reading the VNFD is left to
 ``tacker.vnfpkgm.store``.
 
 TOSCA.meta is read as blocks of ``Key: value`` lines separated by blank
-lines.  A block with ``Source:`` (or the older ``Name:``) describes one
-artifact; the keys of every other block form the header, which must name
+lines, as Tacker 16 reads it.  A block with ``Name:`` (SOL004's key, the
+one Tacker's v2 driver lists manifests by), ``Source:`` (the manifest-file
+key, which Tacker's v1 onboarding also takes in TOSCA.meta), ``Algorithm:``
+or ``Hash:`` describes one artifact; ``Name`` wins when a block has both.
+The keys of every other block form the header, which must name
 ``Entry-Definitions``.
 """
 
@@ -30,7 +33,11 @@ from tacker.vnfpkgm import errors
 TOSCA_META = "TOSCA-Metadata/TOSCA.meta"
 KUBERNETES_DIR = "Files/kubernetes/"
 DEFAULT_MAX_SIZE = 1 << 30  # bytes unpacked; a CNF package is far smaller
-HASH_ALGORITHMS = {"SHA-256": hashlib.sha256, "SHA-512": hashlib.sha512}
+# Tacker 16's set (csar_utils.HASH_DICT), whose names it compares
+# case-insensitively.
+HASH_ALGORITHMS = {"SHA-224": hashlib.sha224, "SHA-256": hashlib.sha256,
+                   "SHA-384": hashlib.sha384, "SHA-512": hashlib.sha512}
+_ARTIFACT_KEYS = {"name", "source", "algorithm", "hash"}
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -118,7 +125,11 @@ def _checked_path(value, line, what):
 def _artifact(block):
     keys = {key.lower(): (number, value) for number, key, value in block}
     first_line = block[0][0]
-    line, path = keys.get("source") or keys["name"]
+    if "name" not in keys and "source" not in keys:
+        raise errors.InvalidToscaMeta(
+            file=TOSCA_META, line=first_line,
+            reason="artifact block has no Name")
+    line, path = keys.get("name") or keys["source"]
     path = _checked_path(path, line, "artifact")
     missing = [k for k in ("Algorithm", "Hash") if k.lower() not in keys]
     if missing:
@@ -144,7 +155,7 @@ def parse_tosca_meta(text):
     seen = {}
     for block in _blocks(text):
         keys = {key.lower() for _, key, _ in block}
-        if "source" in keys or "name" in keys:
+        if keys & _ARTIFACT_KEYS:
             artifact = _artifact(block)
             if artifact.path in seen:
                 raise errors.InvalidToscaMeta(

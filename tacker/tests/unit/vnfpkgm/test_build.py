@@ -22,11 +22,28 @@ def test_build_is_reproducible_and_hashes_are_current(tmp_path):
         assert artifact.algorithm == "SHA-256"
 
 
+def test_build_writes_sol004_name_blocks():
+    # Tacker's v2 driver lists a package's manifests by these Name lines.
+    text = packages.read_member(build.build_csar_bytes(packages.SAMPLE_CNF),
+                                packages.META).decode()
+    blocks = text.strip().split("\n\n")
+    pod = "Files/kubernetes/vdu4-pod.yaml"
+    body = (packages.SAMPLE_CNF / pod).read_bytes()
+    assert ("Name: %s\n"
+            "Content-Type: application/yaml\n"
+            "Algorithm: SHA-256\n"
+            "Hash: %s" % (pod, hashlib.sha256(body).hexdigest())) in blocks
+    assert len(blocks) == 6
+    assert "Source:" not in text
+
+
 def test_build_replaces_stale_artifact_blocks(tmp_path):
     src = packages.copy_sample(tmp_path)
     meta = src / packages.META
     meta.write_text(meta.read_text() + "\nSource: Files/kubernetes/"
-                    "vdu1-deployment.yaml\nAlgorithm: SHA-256\nHash: 00\n")
+                    "vdu1-deployment.yaml\nAlgorithm: SHA-256\nHash: 00\n"
+                    "\nName: Files/kubernetes/vdu2-statefulset.yaml\n"
+                    "Algorithm: SHA-256\nHash: 00\n")
     packages.edit(src, "Files/kubernetes/vdu1-deployment.yaml",
                   "replicas: 1", "replicas: 2")
     with csar.open_csar(build.build_csar_bytes(src)) as pkg:

@@ -208,3 +208,55 @@ def test_read_tosca_meta_from_directory(sample_cnf_zip, tmp_path):
     os.remove(tmp_path / "p" / packages.META)
     with pytest.raises(errors.ToscaMetaMissing):
         csar.read_tosca_meta(str(tmp_path / "p"))
+
+
+def _as_source_blocks(text):
+    return text.replace("\nName: ", "\nSource: ")
+
+
+def test_old_source_blocks_read_like_name_blocks(sample_cnf_zip):
+    # Packages onboarded before the builder wrote SOL004's Name: keep
+    # opening, with the same artifacts.
+    text = _meta(sample_cnf_zip)
+    assert "\nSource: " not in text
+    with csar.open_csar(_with_meta(sample_cnf_zip,
+                                   _as_source_blocks(text))) as old, \
+            csar.open_csar(sample_cnf_zip) as new:
+        assert old.meta.artifacts == new.meta.artifacts
+
+
+@pytest.mark.parametrize("block,path", [
+    ("Name: %s\nSource: Files/other.yaml" % K8S, K8S),
+    ("Source: Files/other.yaml\nName: %s" % K8S, K8S),
+], ids=["name-first", "source-first"])
+def test_name_wins_over_source_as_in_tacker(block, path):
+    text = "Entry-Definitions: %s\n\n%s\nAlgorithm: SHA-256\nHash: ab\n" % (
+        packages.TOP, block)
+    assert csar.parse_tosca_meta(text).artifacts[0].path == path
+
+
+@pytest.mark.parametrize("block", [
+    "Algorithm: SHA-256\nHash: ab",
+    "Content-Type: application/yaml\nHash: ab",
+], ids=["algorithm-and-hash", "hash-only"])
+def test_artifact_block_without_name_is_rejected(block):
+    text = "Entry-Definitions: %s\n\n%s\n" % (packages.TOP, block)
+    with pytest.raises(errors.InvalidToscaMeta) as exc:
+        csar.parse_tosca_meta(text)
+    assert "has no Name" in str(exc.value)
+
+
+@pytest.mark.parametrize("algorithm,digest", [
+    ("SHA-224", hashlib.sha224), ("sha-384", hashlib.sha384),
+])
+def test_every_tacker_hash_algorithm_is_verified(sample_cnf_zip, algorithm,
+                                                 digest):
+    body = packages.read_member(sample_cnf_zip, K8S)
+    text = ("Entry-Definitions: %s\n\nName: %s\nAlgorithm: %s\nHash: %s\n"
+            % (packages.TOP, K8S, algorithm, digest(body).hexdigest()))
+    with csar.open_csar(_with_meta(sample_cnf_zip, text)) as pkg:
+        assert pkg.meta.artifacts[0].algorithm == algorithm.upper()
+    tampered = packages.rezip(_with_meta(sample_cnf_zip, text),
+                              replace={K8S: body + b"\n"})
+    with pytest.raises(errors.ArtifactHashMismatch):
+        csar.open_csar(tampered)
