@@ -239,6 +239,13 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
     after = api.instance(instance_id)
     assert pod_names(after) == running
     assert level(after) == 2
+    # ... in the form Tacker writes itself: entries named by their pods,
+    # the Deployment's stored replicas as observed.
+    info = after['instantiatedVnfInfo']
+    assert sorted(e['id'] for e in vdu1(after)) == running
+    assert sorted(c['id'] for c in info['vnfcInfo']) == [
+        'VDU1-%s' % pod for pod in running]
+    assert info['metadata']['vdu_reses']['VDU1']['spec']['replicas'] == 3
     for name, shown in (('before', before), ('after', after)):
         seen = json.dumps({
             'pods': pod_names(shown),
@@ -279,6 +286,10 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
     # Step 8: that scale starts from the synchronized level.
     occ = api.wait_for_op(instance_id, 'SCALE', known=known)
     assert occ['operationState'] == 'COMPLETED', occ
+    # Tacker's own diff of our record and its result: one pod less.
+    changes = api.get('/vnflcm/v2/vnf_lcm_op_occs/%s' % occ['id'])[
+        'resourceChanges']['affectedVnfcs']
+    assert [c['changeType'] for c in changes] == ['REMOVED'], changes
     scaled = api.instance(instance_id)
     assert level(scaled) == 1
     replicas = INITIAL_DELTA + 1 * DELTA
@@ -291,7 +302,21 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
     assert scaled.get('vnfInstanceDescription') == after.get(
         'vnfInstanceDescription')
 
-    # Step 9: Tacker's conductor saw nothing wrong in what we wrote.
+    # Step 9: Tacker heals a VNFC by the id our synchronization wrote.
+    ours = [c for c in scaled['instantiatedVnfInfo']['vnfcInfo']
+            if c['vnfcResourceInfoId'] not in pod_names(before)][0]
+    known = api.op_ids()
+    cli.run('vnflcm', 'heal', instance_id, '--vnfc-instance', ours['id'],
+            version='v2')
+    occ = api.wait_for_op(instance_id, 'HEAL', known=known)
+    assert occ['operationState'] == 'COMPLETED', occ
+    cluster.wait_settled(timeout=30)
+    healed_by_tacker = api.instance(instance_id)
+    assert ours['vnfcResourceInfoId'] not in pod_names(healed_by_tacker)
+    assert pod_names(healed_by_tacker) == running_vdu1_pods(cluster)
+    assert len(pod_names(healed_by_tacker)) == replicas
+
+    # Step 10: Tacker's conductor saw nothing wrong in what we wrote.
     log = tacker_services.log_text('tacker-conductor')
     problems = [line for line in log.splitlines()
                 if LOG_PROBLEM.match(line) or 'Traceback' in line]
