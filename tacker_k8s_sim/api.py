@@ -277,8 +277,11 @@ class ApiHandler(object):
             resource, namespace, route.name, grace=grace,
             propagation=policy, preconditions=options.get("preconditions"),
             dry_run=dry_run)
-        if kept is not None or resource.key == "core/pods":
-            return json_response(kept if kept is not None else final)
+        if kept is not None:
+            return json_response(kept)
+        # A namespace is answered as it starts terminating (see objects).
+        if resource.returns_deleted or resource.key == "core/namespaces":
+            return json_response(final)
         meta = final["metadata"]
         return json_response({
             "kind": "Status", "apiVersion": "v1", "metadata": {},

@@ -14,7 +14,9 @@ import logging
 import threading
 import time
 
+from tacker_k8s_sim import endpoints
 from tacker_k8s_sim import errors
+from tacker_k8s_sim import jobs
 from tacker_k8s_sim import objects as objects_mod
 from tacker_k8s_sim import pods
 from tacker_k8s_sim import store as store_mod
@@ -23,11 +25,14 @@ from tacker_k8s_sim import workloads
 LOG = logging.getLogger(__name__)
 
 _RECONCILERS = (
-    ("deployments", workloads.reconcile_deployment),
-    ("replicasets", workloads.reconcile_replicaset),
-    ("statefulsets", workloads.reconcile_statefulset),
-    ("daemonsets", workloads.reconcile_daemonset),
+    ("apps", "deployments", workloads.reconcile_deployment),
+    ("apps", "replicasets", workloads.reconcile_replicaset),
+    ("apps", "statefulsets", workloads.reconcile_statefulset),
+    ("apps", "daemonsets", workloads.reconcile_daemonset),
+    ("batch", "jobs", jobs.reconcile_job),
 )
+_RECONCILED = frozenset("%s/%s" % (group, plural)
+                        for group, plural, _ in _RECONCILERS)
 # A bound on steps per settle so a controller bug cannot spin forever.
 _MAX_STEPS = 200
 
@@ -49,9 +54,15 @@ class ControllerManager(object):
         self.fail_new_pods = False
         self._dirty = {}
         self._pending = {}
+        # Running pods of Jobs, by location: monotonic time they started.
+        self._running_jobs = {}
         self._terminating = set()
         self._gone_owners = set()
         self._foreground = set()
+        # Endpoints to recompute: services by (namespace, name), and
+        # namespaces whose pods changed (all their services).
+        self._services = set()
+        self._pod_namespaces = set()
         self._pod_ips = 0
         self._next_node = 0
         self._wake = threading.Event()
@@ -59,6 +70,8 @@ class ControllerManager(object):
         self._thread = None
         self._pods_res = registry.get("", "pods")
         self._nodes_res = registry.get("", "nodes")
+        self._services_res = registry.get("", "services")
+        self._endpoints_res = registry.get("", "endpoints")
         store.add_hook(self._observe)
 
     # -- context for workloads.py ----------------------------------------
@@ -122,15 +135,20 @@ class ControllerManager(object):
         gone = event.type == store_mod.DELETED
         if resource is self._pods_res:
             self._observe_pod(location, obj, gone)
-        elif objects_mod.is_workload(resource):
+        elif resource.key in _RECONCILED:
             if gone:
                 self._dirty.pop(location, None)
             else:
                 self._dirty[location] = None
             self._mark_owner(obj)
         elif resource is self._nodes_res:
-            for loc in self._all_of("daemonsets"):
+            for loc in self._all_of("apps", "daemonsets"):
                 self._dirty[loc] = None
+        elif resource is self._services_res or (
+                resource is self._endpoints_res and gone):
+            # A deleted Endpoints is recreated; one written without a
+            # Service stays until a resync, as in Kubernetes.
+            self._services.add(location[1:])
         if gone:
             self._gone_owners.add(meta.get("uid"))
         else:
@@ -142,6 +160,12 @@ class ControllerManager(object):
         self._wake.set()
 
     def _observe_pod(self, location, pod, gone):
+        self._pod_namespaces.add(location[1])
+        if not gone and pods.active(pod) and pods.phase(pod) == "Running" \
+                and pods.owner_kind(pod) == "Job":
+            self._running_jobs.setdefault(location, self.clock())
+        else:
+            self._running_jobs.pop(location, None)
         if gone:
             self._pending.pop(location, None)
             self._terminating.discard(location)
@@ -165,20 +189,23 @@ class ControllerManager(object):
             if parent is not None:
                 self._mark_owner(parent)
 
-    def _all_of(self, plural):
-        res = self.registry.get("apps", plural)
+    def _all_of(self, group, plural):
+        res = self.registry.get(group, plural)
         return [(res, key[0], key[1]) for key, _ in self.store.entries(res)]
 
     def resync(self):
         """Queue everything, as a controller restart would."""
         with self.store.lock:
-            for plural, _ in _RECONCILERS:
-                for loc in self._all_of(plural):
+            for group, plural, _ in _RECONCILERS:
+                for loc in self._all_of(group, plural):
                     self._dirty[loc] = None
             for key, entry in self.store.entries(self._pods_res):
                 self._observe_pod((self._pods_res,) + key, entry.obj,
                                   False)
             self._gone_owners.update(self.store.owner_uids())
+            for res in (self._services_res, self._endpoints_res):
+                self._services.update(key for key, _ in
+                                      self.store.entries(res))
         self._wake.set()
 
     # -- one pass ---------------------------------------------------------
@@ -190,14 +217,16 @@ class ControllerManager(object):
             self._collect_garbage()
             self._finish_terminations()
             self._run_kubelet()
+            self._finish_job_pods()
             self._run_workloads()
+            self._run_endpoints()
             return self.store.resource_version - before
 
     def _run_workloads(self):
         dirty = self._dirty
         self._dirty = {}
-        for plural, reconcile in _RECONCILERS:
-            res = self.registry.get("apps", plural)
+        for group, plural, reconcile in _RECONCILERS:
+            res = self.registry.get(group, plural)
             for location in [loc for loc in dirty if loc[0] is res]:
                 obj = self.store.get(*location)
                 if obj is None:
@@ -207,6 +236,19 @@ class ControllerManager(object):
                 except errors.ApiError as exc:
                     LOG.debug("reconcile of %s/%s refused: %s",
                               location[1], location[2], exc.message)
+
+    def _run_endpoints(self):
+        wanted, self._services = self._services, set()
+        for namespace in self._pod_namespaces:
+            wanted.update(key for key, _ in self.store.entries(
+                self._services_res, namespace))
+        self._pod_namespaces = set()
+        for namespace, name in sorted(wanted):
+            try:
+                endpoints.reconcile(self, namespace, name)
+            except errors.ApiError as exc:
+                LOG.debug("endpoints of %s/%s refused: %s", namespace,
+                          name, exc.message)
 
     def _collect_garbage(self):
         gone, self._gone_owners = self._gone_owners, set()
@@ -316,6 +358,22 @@ class ControllerManager(object):
             self._pending.pop(location, None)
             self.objects.replace_object(self._pods_res, new)
 
+    def _finish_job_pods(self):
+        # A Job's containers are taken to be batch work: they exit 0
+        # once they have run as long as a pod takes to start.
+        now = self.clock()
+        for location, since in list(self._running_jobs.items()):
+            if now - since < self.pod_start_delay:
+                continue
+            self._running_jobs.pop(location, None)
+            pod = self.store.get(*location)
+            if pod is None or not pods.active(pod) or \
+                    pods.phase(pod) != "Running":
+                continue
+            new = copy.deepcopy(pod)
+            new["status"] = pods.succeeded_status(new)
+            self.objects.replace_object(self._pods_res, new)
+
     # -- timers and settling ----------------------------------------------
 
     def next_timer(self):
@@ -326,6 +384,8 @@ class ControllerManager(object):
             if not self.hold_pending:
                 due.extend(since + self.pod_start_delay - now
                            for since in self._pending.values())
+            due.extend(since + self.pod_start_delay - now
+                       for since in self._running_jobs.values())
             for location in self._terminating:
                 pod = self.store.get(*location)
                 if pod is not None and not pod["metadata"].get(
@@ -338,7 +398,8 @@ class ControllerManager(object):
 
     def busy(self):
         with self.store.lock:
-            return bool(self._dirty or self._gone_owners)
+            return bool(self._dirty or self._gone_owners or
+                        self._services or self._pod_namespaces)
 
     def settle(self, timeout=5.0):
         """Step until quiet with no timer pending; TimeoutError if not."""

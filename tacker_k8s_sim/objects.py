@@ -17,6 +17,7 @@ import time
 import uuid
 
 from tacker_k8s_sim import errors
+from tacker_k8s_sim import job_strategy
 from tacker_k8s_sim import patching
 from tacker_k8s_sim import selectors
 
@@ -32,6 +33,9 @@ _EMPTY_STATUS = {
                    "desiredNumberScheduled": 0, "numberReady": 0},
 }
 ORPHAN = "orphan"
+# batch/v1 Jobs orphan their pods unless told otherwise (kept for
+# backwards compatibility; the API server warns about it).
+_ORPHAN_BY_DEFAULT = ("batch/jobs",)
 
 
 def now_iso(when=None):
@@ -118,6 +122,8 @@ class Objects(object):
             causes.extend(_pod_spec_causes(spec, "spec"))
         elif is_workload(resource):
             causes.extend(_workload_causes(resource, spec))
+        elif resource.key == "batch/jobs":
+            causes.extend(_job_causes(spec))
         if causes:
             raise errors.invalid(resource, name, causes)
 
@@ -157,9 +163,19 @@ class Objects(object):
             template = spec.get("template")
             if isinstance(template, dict):
                 _default_pod_spec(template.setdefault("spec", {}))
+        elif key == "batch/jobs" and isinstance(spec, dict):
+            job_strategy.default(spec)
+            template = spec.get("template")
+            if isinstance(template, dict):
+                _default_pod_spec(template.setdefault("spec", {}))
         elif key == "core/services":
             spec = obj.setdefault("spec", {})
             spec.setdefault("type", "ClusterIP")
+            spec.setdefault("sessionAffinity", "None")
+            for port in spec.get("ports") or ():
+                if isinstance(port, dict):
+                    port.setdefault("protocol", "TCP")
+                    port.setdefault("targetPort", port.get("port"))
             if "clusterIP" not in spec:
                 self._service_ips += 1
                 spec["clusterIP"] = "10.96.%d.%d" % (
@@ -198,6 +214,8 @@ class Objects(object):
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now_iso()
             meta["generation"] = 1
+            if resource.key == "batch/jobs":
+                job_strategy.generate_selector(obj)
             for transient in ("resourceVersion", "deletionTimestamp",
                               "deletionGracePeriodSeconds", "selfLink"):
                 meta.pop(transient, None)
@@ -217,8 +235,19 @@ class Objects(object):
             labels["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
             obj.setdefault("spec", {"finalizers": ["kubernetes"]})
         elif key == "core/persistentvolumeclaims":
-            status = obj.setdefault("status", {})
-            status["phase"] = "Bound"
+            obj["status"] = _bound_claim_status(obj.get("spec") or {})
+        elif key == "core/persistentvolumes":
+            # The PV controller makes a new volume Available, or Bound
+            # when it is pre-bound to a claim.
+            obj["status"] = {"phase": "Bound" if (obj.get("spec") or {})
+                             .get("claimRef") else "Available"}
+        elif key == "storage.k8s.io/volumeattachments":
+            # As the CSI external-attacher reports once attached.
+            obj["status"] = {"attached": True}
+        elif key == "apiregistration.k8s.io/apiservices":
+            obj["status"] = _apiservice_status(obj.get("spec") or {})
+        elif resource.key == "batch/jobs":
+            obj["status"] = {}
         elif is_workload(resource):
             # Fields Kubernetes serializes even when zero.
             obj["status"] = copy.deepcopy(_EMPTY_STATUS[resource.plural])
@@ -424,7 +453,9 @@ class Objects(object):
                 raise errors.conflict(resource, name)
             if dry_run:
                 return obj, obj
-            policy = (propagation or "Background").lower()
+            policy = (propagation or (
+                "Orphan" if resource.key in _ORPHAN_BY_DEFAULT
+                else "Background")).lower()
             if policy == ORPHAN:
                 self._orphan_dependents(meta["uid"])
             if resource.key == "core/pods":
@@ -445,7 +476,9 @@ class Objects(object):
                 kept = self.replace_object(resource, new)
                 return kept, kept
             if resource.key == "core/namespaces":
-                self._empty_namespace(name)
+                # A real namespace terminates first (its finalizer waits
+                # for the contents); here that phase is over at once.
+                self._terminate_namespace(obj)
             final = self.store.remove(resource, namespace, name)
             return None, final
 
@@ -491,6 +524,14 @@ class Objects(object):
             else:
                 new["metadata"].pop("ownerReferences", None)
             self.replace_object(dep_res, new)
+
+    def _terminate_namespace(self, obj):
+        new = copy.deepcopy(obj)
+        new["metadata"]["deletionTimestamp"] = now_iso()
+        new["metadata"]["deletionGracePeriodSeconds"] = 0
+        new["status"] = {"phase": "Terminating"}
+        self.replace_object(self.resource("", "namespaces"), new)
+        self._empty_namespace(obj["metadata"]["name"])
 
     def _empty_namespace(self, namespace):
         for res in self.registry.all():
@@ -584,6 +625,28 @@ def _decode_continue(token):
         raise errors.BadRequest("continue key is not valid")
 
 
+def _bound_claim_status(spec):
+    status = {"phase": "Bound"}
+    if spec.get("accessModes"):
+        status["accessModes"] = list(spec["accessModes"])
+    storage = ((spec.get("resources") or {}).get("requests") or {}).get(
+        "storage")
+    if storage:
+        status["capacity"] = {"storage": storage}
+    return status
+
+
+def _apiservice_status(spec):
+    """Local services are Available at once; others as if reachable."""
+    local = not spec.get("service")
+    return {"conditions": [{
+        "type": "Available", "status": "True",
+        "lastTransitionTime": now_iso(),
+        "reason": "Local" if local else "Passed",
+        "message": "Local APIServices are always available" if local
+        else "all checks passed"}]}
+
+
 def _fresh(obj):
     return copy.deepcopy(obj)
 
@@ -593,6 +656,13 @@ def _spec_of(obj):
 
 
 def _check_immutable(resource, old, new):
+    if resource.key == "batch/jobs":
+        for field in ("selector", "template"):
+            if (old.get("spec") or {}).get(field) != \
+                    (new.get("spec") or {}).get(field):
+                raise errors.invalid(resource, old["metadata"]["name"], [(
+                    "spec." + field, "Invalid value: field is immutable")])
+        return
     if not is_workload(resource):
         return
     old_sel = (old.get("spec") or {}).get("selector")
@@ -627,6 +697,17 @@ def _pod_spec_causes(spec, path):
             causes.append((where + ".name", "Required value"))
         if not container.get("image"):
             causes.append((where + ".image", "Required value"))
+    return causes
+
+
+def _job_causes(spec):
+    if not isinstance(spec, dict):
+        return [("spec", "Required value")]
+    causes = job_strategy.causes(spec)
+    template = spec.get("template")
+    if isinstance(template, dict):
+        causes.extend(_pod_spec_causes(template.get("spec"),
+                                       "spec.template.spec"))
     return causes
 
 

@@ -152,3 +152,41 @@ def failed_status(pod, node_ip):
         } for c in pod["spec"].get("containers") or ()],
     })
     return status
+
+
+def succeeded_status(pod):
+    """Every container exited 0; the pod keeps its IPs and start time."""
+    now = objects.now_iso()
+    status = dict(pod.get("status") or {})
+    started = {c.get("name"): ((c.get("state") or {}).get("running") or {})
+               .get("startedAt", now)
+               for c in status.get("containerStatuses") or ()}
+    status.update({
+        "phase": "Succeeded",
+        "conditions": [
+            _condition("PodReadyToStartContainers", "False", now),
+            _condition("Initialized", "True", now, "PodCompleted"),
+            _condition("Ready", "False", now, "PodCompleted"),
+            _condition("ContainersReady", "False", now, "PodCompleted"),
+            _condition("PodScheduled", "True", now),
+        ],
+        "containerStatuses": [{
+            "name": c.get("name"), "image": c.get("image"),
+            "imageID": _image_id(c.get("image")),
+            "containerID": _container_id(pod, c),
+            "ready": False, "restartCount": 0, "started": False,
+            "state": {"terminated": {
+                "exitCode": 0, "reason": "Completed",
+                "startedAt": started.get(c.get("name"), now),
+                "finishedAt": now, "containerID": _container_id(pod, c)}},
+        } for c in pod["spec"].get("containers") or ()],
+    })
+    return status
+
+
+def owner_kind(obj):
+    """Kind of the controlling owner, or None."""
+    for ref in obj["metadata"].get("ownerReferences") or ():
+        if ref.get("controller"):
+            return ref.get("kind")
+    return None

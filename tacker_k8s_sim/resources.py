@@ -22,6 +22,11 @@ class Resource(object):
         self.builtin = False
 
     @property
+    def returns_deleted(self):
+        """DELETE answers the object, not a Status, once it is gone."""
+        return self.key in RETURNS_DELETED
+
+    @property
     def key(self):
         return "%s/%s" % (self.group or "core", self.plural)
 
@@ -56,6 +61,7 @@ _BUILTIN = [
     ("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", True,
      True, False),
     ("", "v1", "events", "Event", True, False, False),
+    ("", "v1", "podtemplates", "PodTemplate", True, False, False),
     ("", "v1", "limitranges", "LimitRange", True, False, False),
     ("", "v1", "resourcequotas", "ResourceQuota", True, True, False),
     ("", "v1", "replicationcontrollers", "ReplicationController", True,
@@ -87,9 +93,30 @@ _BUILTIN = [
      "ClusterRoleBinding", False, False, False),
     ("storage.k8s.io", "v1", "storageclasses", "StorageClass", False,
      False, False),
+    ("storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment",
+     False, True, False),
+    ("apiregistration.k8s.io", "v1", "apiservices", "APIService", False,
+     True, False),
     ("apiextensions.k8s.io", "v1", "customresourcedefinitions",
      "CustomResourceDefinition", False, True, False),
 ]
+
+# Resources whose registry sets ReturnDeletedObject: an immediate DELETE
+# answers the deleted object.  Every other one answers a Success Status
+# (an object still terminating is answered as it stands, for all kinds).
+# The kubernetes client declares the same split: these delete_* methods
+# return the model (V1Service...), the others a Status (or "object").
+RETURNS_DELETED = frozenset((
+    "core/pods", "core/services", "core/persistentvolumes",
+    "core/persistentvolumeclaims", "core/resourcequotas",
+    "core/serviceaccounts", "core/podtemplates",
+    "storage.k8s.io/storageclasses", "storage.k8s.io/volumeattachments",
+    "storage.k8s.io/csidrivers", "storage.k8s.io/csinodes",
+    "storage.k8s.io/volumeattributesclasses",
+    "resource.k8s.io/deviceclasses", "resource.k8s.io/resourceclaims",
+    "resource.k8s.io/resourceclaimtemplates",
+    "resource.k8s.io/resourceslices", "resource.k8s.io/devicetaintrules",
+))
 
 # Plurals whose kind cannot be guessed by dropping a trailing "s".
 _IRREGULAR = {"endpoints": "Endpoints", "policies": "Policy"}

@@ -162,7 +162,13 @@ class Simulator(object):
         try:
             return self.registry.get(group, plural)
         except KeyError:
-            raise errors.NotFound("unknown resource %r" % kind)
+            pass
+        # Any other built-in kind by plural or kind name ("jobs", "Job").
+        for res in self.registry.all():
+            if res.builtin and kind.lower() in (res.plural,
+                                                res.kind.lower()):
+                return res
+        raise errors.NotFound("unknown resource %r" % kind)
 
     def get(self, kind, namespace, name):
         """A copy of the stored object, or None.

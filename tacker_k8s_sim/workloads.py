@@ -22,7 +22,7 @@ STS_POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
 
-def _omit_zero(status, *fields):
+def omit_zero(status, *fields):
     for field in fields:
         if not status.get(field):
             status.pop(field, None)
@@ -40,7 +40,7 @@ def _resolve(value, total, *, round_up):
         return 0
 
 
-def _pod_from_template(template, *, namespace, name, owner_ref, labels=None):
+def pod_from_template(template, *, namespace, name, owner_ref, labels=None):
     meta = copy.deepcopy(template.get("metadata") or {})
     pod_labels = dict(meta.get("labels") or {})
     pod_labels.update(labels or {})
@@ -52,7 +52,7 @@ def _pod_from_template(template, *, namespace, name, owner_ref, labels=None):
             "spec": copy.deepcopy(template.get("spec") or {})}
 
 
-def _deletion_rank(pod):
+def deletion_rank(pod):
     """Sort key: the pods Kubernetes gives up first come first."""
     status = pod.get("status") or {}
     return (
@@ -84,7 +84,7 @@ def reconcile_replicaset(ctx, rs):
     if missing > 0:
         ref = pods.owner_ref(res, rs)
         for _ in range(missing):
-            pod = _pod_from_template(
+            pod = pod_from_template(
                 spec["template"], namespace=meta["namespace"],
                 name=ctx.names.generate(meta["name"] + "-"),
                 owner_ref=ref)
@@ -92,7 +92,7 @@ def reconcile_replicaset(ctx, rs):
             if created is not None:
                 live.append(created)
     elif missing < 0:
-        doomed = sorted(live, key=_deletion_rank)[:-missing]
+        doomed = sorted(live, key=deletion_rank)[:-missing]
         for pod in doomed:
             ctx.delete_pod(pod)
         live = [p for p in live if p not in doomed]
@@ -101,8 +101,8 @@ def reconcile_replicaset(ctx, rs):
     status.update({"replicas": len(live), "fullyLabeledReplicas": len(live),
                    "readyReplicas": ready, "availableReplicas": ready,
                    "observedGeneration": meta.get("generation", 1)})
-    _omit_zero(status, "fullyLabeledReplicas", "readyReplicas",
-               "availableReplicas")
+    omit_zero(status, "fullyLabeledReplicas", "readyReplicas",
+              "availableReplicas")
     ctx.objects.replace_status(res, rs, status)
 
 
@@ -216,6 +216,7 @@ def reconcile_deployment(ctx, dep):
         new_rs = _bump_revision(ctx, new_rs, top_revision + 1)
 
     new_uid = new_rs["metadata"]["uid"]
+    dep = _annotate_revision(ctx, dep, _revision(new_rs))
     if strategy.get("type") == "Recreate":
         for rs in olds:
             new_rs_count = rs["spec"].get("replicas", 0)
@@ -228,6 +229,17 @@ def reconcile_deployment(ctx, dep):
               unavailable=unavailable)
     _prune_history(ctx, olds, spec.get("revisionHistoryLimit", 10))
     _deployment_status(ctx, dep, new_uid, pods_of, unavailable)
+
+
+def _annotate_revision(ctx, dep, revision):
+    """The Deployment shows the revision of its newest ReplicaSet."""
+    annotations = dep["metadata"].get("annotations") or {}
+    if annotations.get(REVISION_ANNOTATION) == str(revision):
+        return dep
+    new = copy.deepcopy(dep)
+    new["metadata"]["annotations"] = dict(
+        annotations, **{REVISION_ANNOTATION: str(revision)})
+    return ctx.objects.replace_object(ctx.res("apps", "deployments"), new)
 
 
 def _roll(ctx, new_rs, olds, pods_of, *, wanted, surge, unavailable):
@@ -300,8 +312,8 @@ def _deployment_status(ctx, dep, new_uid, pods_of, unavailable):
     }
     if old.get("collisionCount"):
         status["collisionCount"] = old["collisionCount"]
-    _omit_zero(status, "replicas", "updatedReplicas", "readyReplicas",
-               "availableReplicas", "unavailableReplicas")
+    omit_zero(status, "replicas", "updatedReplicas", "readyReplicas",
+              "availableReplicas", "unavailableReplicas")
     complete = (updated == wanted and len(live) == wanted
                 and ready == wanted)
     conditions = {c["type"]: c for c in old.get("conditions") or ()}
@@ -339,7 +351,7 @@ def _sts_pod(ctx, sts, ordinal, revision):
     meta = sts["metadata"]
     spec = sts["spec"]
     name = "%s-%d" % (meta["name"], ordinal)
-    pod = _pod_from_template(
+    pod = pod_from_template(
         spec["template"], namespace=meta["namespace"], name=name,
         owner_ref=pods.owner_ref(ctx.res("apps", "statefulsets"), sts),
         labels={REVISION_LABEL: revision, STS_POD_NAME_LABEL: name,
@@ -471,8 +483,8 @@ def _statefulset_status(ctx, sts, by_ordinal, revision):
         "updateRevision": revision,
         "collisionCount": 0,
     }
-    _omit_zero(status, "readyReplicas", "currentReplicas",
-               "updatedReplicas")
+    omit_zero(status, "readyReplicas", "currentReplicas",
+              "updatedReplicas")
     ctx.objects.replace_status(ctx.res("apps", "statefulsets"), sts, status)
 
 
@@ -503,7 +515,7 @@ def reconcile_daemonset(ctx, ds):
         live = [p for p in here if pods.active(p) or pods.failed(p)]
         if not live:
             if not any(pods.terminating(p) for p in here):
-                pod = _pod_from_template(
+                pod = pod_from_template(
                     spec["template"], namespace=meta["namespace"],
                     name=ctx.names.generate(meta["name"] + "-"),
                     owner_ref=ref, labels={REVISION_LABEL: revision})
@@ -512,7 +524,7 @@ def reconcile_daemonset(ctx, ds):
                 if created is not None:
                     per_node[node] = here + [created]
         elif len(live) > 1:
-            for extra in sorted(live, key=_deletion_rank)[:-1]:
+            for extra in sorted(live, key=deletion_rank)[:-1]:
                 ctx.delete_pod(extra)
     _roll_daemonset(ctx, ds, node_names, per_node, revision)
     _daemonset_status(ctx, ds, node_names, revision)
@@ -561,6 +573,6 @@ def _daemonset_status(ctx, ds, node_names, revision):
         "numberAvailable": ready,
         "numberUnavailable": max(0, len(node_names) - ready),
     }
-    _omit_zero(status, "updatedNumberScheduled", "numberAvailable",
-               "numberUnavailable")
+    omit_zero(status, "updatedNumberScheduled", "numberAvailable",
+              "numberUnavailable")
     ctx.objects.replace_status(ctx.res("apps", "daemonsets"), ds, status)

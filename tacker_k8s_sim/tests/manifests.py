@@ -40,6 +40,17 @@ def pod(name, labels=None, image="nginx:1.25"):
             "spec": {"containers": [{"name": "app", "image": image}]}}
 
 
+def job(name, completions=None, parallelism=None, image="busybox:1.36"):
+    spec = {"template": template({"app": name}, image)}
+    spec["template"]["spec"]["restartPolicy"] = "Never"
+    if completions is not None:
+        spec["completions"] = completions
+    if parallelism is not None:
+        spec["parallelism"] = parallelism
+    return {"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": name}, "spec": spec}
+
+
 def wait_for(predicate, timeout=5.0, interval=0.01, message=None):
     """Poll until ``predicate()`` is truthy; returns its value."""
     deadline = time.monotonic() + timeout

@@ -31,6 +31,8 @@ def labelled_pods(k8s_sim, core):
              ("d1", {})]
     for name, labels in specs:
         core.create_namespaced_pod(NS, manifests.pod(name, labels))
+    # Let those run before holding, or a busy machine keeps them Pending.
+    k8s_sim.wait_settled()
     k8s_sim.hold_pending(True)
     core.create_namespaced_pod(NS, manifests.pod("p1", {"tier": "front"}))
     k8s_sim.wait_settled()
@@ -199,7 +201,8 @@ def test_patch_flavours_and_generation(k8s_sim, apps):
         "web", NS, {"metadata": {"labels": {"team": "x"},
                                  "annotations": {"note": "y"}}})
     assert dep.metadata.labels == {"team": "x"}
-    assert dep.metadata.annotations == {"note": "y"}
+    # The controller may have added its revision annotation already.
+    assert dep.metadata.annotations["note"] == "y"
     assert dep.metadata.generation == 1
     dep = apps.patch_namespaced_deployment(
         "web", NS, {"spec": {"template": {"spec": {"containers": [
@@ -285,3 +288,31 @@ def test_namespace_delete_removes_its_objects(k8s_sim, core):
     assert core.list_pod_for_all_namespaces().items == []
     names = [n.metadata.name for n in core.list_namespace().items]
     assert "gone" not in names and "default" in names
+
+
+def test_volumes_attachments_and_apiservices_report_status(api_client):
+    core = client.CoreV1Api(api_client)
+    pv = core.create_persistent_volume({
+        "metadata": {"name": "pv1"},
+        "spec": {"capacity": {"storage": "1Gi"},
+                 "accessModes": ["ReadWriteOnce"],
+                 "hostPath": {"path": "/data"}}})
+    assert pv.status.phase == "Available"
+    pvc = core.create_namespaced_persistent_volume_claim(NS, {
+        "metadata": {"name": "pvc"},
+        "spec": {"accessModes": ["ReadWriteOnce"],
+                 "resources": {"requests": {"storage": "1Gi"}}}})
+    assert pvc.status.phase == "Bound"
+    assert pvc.status.capacity == {"storage": "1Gi"}
+    assert pvc.status.access_modes == ["ReadWriteOnce"]
+    attachment = client.StorageV1Api(api_client).create_volume_attachment({
+        "metadata": {"name": "va"},
+        "spec": {"attacher": "csi.example.com", "nodeName": "sim-node-0",
+                 "source": {"persistentVolumeName": "pv1"}}})
+    assert attachment.status.attached is True
+    service = client.ApiregistrationV1Api(api_client).create_api_service({
+        "metadata": {"name": "v1.example.com"},
+        "spec": {"group": "example.com", "version": "v1",
+                 "groupPriorityMinimum": 100, "versionPriority": 10}})
+    [available] = service.status.conditions
+    assert (available.type, available.status) == ("Available", "True")

@@ -124,6 +124,32 @@ def test_template_change_rolls_to_a_new_replicaset(k8s_sim, core, apps):
     assert all(p.spec.containers[0].image == "nginx:2" for p in pods)
 
 
+def _revision(obj):
+    return (obj.metadata.annotations or {}).get(
+        "deployment.kubernetes.io/revision")
+
+
+def test_deployment_revision_annotation_follows_rollouts(k8s_sim, apps):
+    apps.create_namespaced_deployment(NS, manifests.deployment("web", 1))
+    k8s_sim.wait_settled()
+    assert _revision(apps.read_namespaced_deployment("web", NS)) == "1"
+    [rs] = apps.list_namespaced_replica_set(NS).items
+    assert _revision(rs) == "1"
+    apps.patch_namespaced_deployment("web", NS, {"spec": {"replicas": 2}})
+    k8s_sim.wait_settled()
+    assert _revision(apps.read_namespaced_deployment("web", NS)) == "1"
+    for image, revision in (("nginx:2", "2"), ("nginx:1.25", "3")):
+        apps.patch_namespaced_deployment("web", NS, {"spec": {"template": {
+            "spec": {"containers": [{"name": "app", "image": image}]}}}})
+        k8s_sim.wait_settled()
+        dep = apps.read_namespaced_deployment("web", NS)
+        assert _revision(dep) == revision
+        assert dep.status.ready_replicas == 2
+    # Rolling back reuses the first ReplicaSet under the new revision.
+    assert sorted(_revision(rs) for rs in
+                  apps.list_namespaced_replica_set(NS).items) == ["2", "3"]
+
+
 def test_rollout_surges_before_removing_old_pods(k8s_sim, core, apps):
     k8s_sim.pod_start_delay = 0.2
     apps.create_namespaced_deployment(NS, manifests.deployment("web", 4))
