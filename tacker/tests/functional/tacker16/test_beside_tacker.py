@@ -44,6 +44,11 @@ TACKER_DB_SYNC = os.path.join(os.path.dirname(sys.executable),
                               'tacker-db-sync')
 # What the VNFD says: VduInitialDelta 1, VduScalingAspectDeltas 1.
 INITIAL_DELTA, DELTA = 1, 1
+# One workload of each kind Tacker's driver deploys; VDU1's Deployment
+# is the one Kubernetes heals and scales.
+MANIFESTS = ['Files/kubernetes/%s.yaml' % name for name in (
+    'vdu1-deployment', 'vdu2-statefulset', 'vdu3-daemonset', 'vdu4-pod',
+    'vdu5-replicaset')]
 MERGE_PATCH = 'application/merge-patch+json'
 # oslo.log's default line: date time pid LEVEL logger ...
 LOG_PROBLEM = re.compile(r'^\S+ \S+ \d+ (ERROR|CRITICAL) ')
@@ -163,6 +168,14 @@ def vdu1(instance):
             if e['vduId'] == 'VDU1']
 
 
+def others(instance):
+    info = instance['instantiatedVnfInfo']
+    return ([e for e in info['vnfcResourceInfo'] if e['vduId'] != 'VDU1'],
+            [c for c in info['vnfcInfo'] if c['vduId'] != 'VDU1'],
+            {vdu: res for vdu, res in info['metadata']['vdu_reses'].items()
+             if vdu != 'VDU1'})
+
+
 def pod_names(instance):
     return sorted(e['computeResource']['resourceId']
                   for e in vdu1(instance))
@@ -201,8 +214,7 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
     request = cli.file('instantiate.json', {
         'flavourId': 'simple',
         'additionalParams': {
-            'lcm-kubernetes-def-files': [
-                'Files/kubernetes/vdu1-deployment.yaml'],
+            'lcm-kubernetes-def-files': MANIFESTS,
             'namespace': NAMESPACE},
         'vimConnectionInfo': {'vim1': {
             'vimId': str(uuid.uuid4()),
@@ -233,6 +245,7 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
     # Step 5: see what our synchronization would change, then run it.
     diff = run_db_sync(our_conf, '--dry-run', '--instance', instance_id)
     assert instance_id in diff and healed in diff
+    print(diff)
     run_db_sync(our_conf, '--instance', instance_id)
 
     # Step 6: Tacker's own GET shows the pods and the scale level.
@@ -243,9 +256,12 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
     # the Deployment's stored replicas as observed.
     info = after['instantiatedVnfInfo']
     assert sorted(e['id'] for e in vdu1(after)) == running
-    assert sorted(c['id'] for c in info['vnfcInfo']) == [
+    assert sorted(c['id'] for c in info['vnfcInfo']
+                  if c['vduId'] == 'VDU1') == [
         'VDU1-%s' % pod for pod in running]
     assert info['metadata']['vdu_reses']['VDU1']['spec']['replicas'] == 3
+    # The VDUs Kubernetes left alone are left alone.
+    assert others(after) == others(before)
     for name, shown in (('before', before), ('after', after)):
         seen = json.dumps({
             'pods': pod_names(shown),
@@ -304,7 +320,8 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
 
     # Step 9: Tacker heals a VNFC by the id our synchronization wrote.
     ours = [c for c in scaled['instantiatedVnfInfo']['vnfcInfo']
-            if c['vnfcResourceInfoId'] not in pod_names(before)][0]
+            if c['vduId'] == 'VDU1' and
+            c['vnfcResourceInfoId'] not in pod_names(before)][0]
     known = api.op_ids()
     cli.run('vnflcm', 'heal', instance_id, '--vnfc-instance', ours['id'],
             version='v2')
@@ -316,7 +333,18 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
     assert pod_names(healed_by_tacker) == running_vdu1_pods(cluster)
     assert len(pod_names(healed_by_tacker)) == replicas
 
-    # Step 10: Tacker's conductor saw nothing wrong in what we wrote.
+    # Step 10: Tacker terminates the instance.
+    known = api.op_ids()
+    cli.run('vnflcm', 'terminate', instance_id, version='v2')
+    occ = api.wait_for_op(instance_id, 'TERMINATE', known=known)
+    assert occ['operationState'] == 'COMPLETED', occ
+    assert api.instance(instance_id)['instantiationState'] == \
+        'NOT_INSTANTIATED'
+    cluster.wait_settled(timeout=30)
+    assert cluster.list('deployments', NAMESPACE) == []
+    assert cluster.pods(NAMESPACE) == []
+
+    # Step 11: Tacker's conductor saw nothing wrong in what we wrote.
     log = tacker_services.log_text('tacker-conductor')
     problems = [line for line in log.splitlines()
                 if LOG_PROBLEM.match(line) or 'Traceback' in line]
