@@ -33,6 +33,7 @@ from tacker.common import coordination
 from tacker.tests import db_backends
 from tacker.tests.functional.api import conftest as api_conftest
 from tacker.tests.functional.tacker16 import tacker_processes
+from tacker.vnfpkgm import build
 from tacker_k8s_sim import simulator
 
 pytestmark = pytest.mark.slow
@@ -135,15 +136,9 @@ def cluster():
 def module_csar(tmp_path_factory):
     path = tmp_path_factory.mktemp('csar') / 'sample_cnf.zip'
     subprocess.run([sys.executable, '-m', 'tacker.vnfpkgm.build',
-                    'samples/vnf_packages/sample_cnf', str(path)],
-                   check=True, capture_output=True, timeout=60,
-                   cwd=_repo_root())
+                    str(build.SAMPLES_DIR / 'sample_cnf'), str(path)],
+                   check=True, capture_output=True, timeout=60)
     return path
-
-
-def _repo_root():
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__))))))
 
 
 def sync_conf(tacker_conf, path):
