@@ -36,13 +36,24 @@ class Peer:
         self._cwd = tempfile.mkdtemp(prefix='tacker16-peer-')
 
     def run(self, command, url, *args, spec=None):
-        argv = [str(self.python), str(PEER), command, '--db-url', url]
+        return self._call(command, ['--db-url', url, *args], spec)
+
+    def check_packages(self, packages):
+        """Tacker's onboarding and v2 manifest lookup of zips on disk.
+
+        ``packages``: ``[{"zip": path, "flavours": {id: [def file...]}}]``;
+        the answer is peer.py's ``check-package`` output.
+        """
+        return self._call('check-package', [], {'packages': packages})
+
+    def _call(self, command, args, spec):
+        argv = [str(self.python), str(PEER), command]
         if spec is not None:
             path = os.path.join(self._cwd, 'spec-%s.json' % os.getpid())
             with open(path, 'w') as f:
                 json.dump(spec, f)
             argv += ['--spec', path]
-        argv += list(args)
+        argv += args
         done = subprocess.run(argv, cwd=self._cwd, capture_output=True,
                               text=True, timeout=600)
         assert done.returncode == 0, (
