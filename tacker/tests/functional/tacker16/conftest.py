@@ -127,3 +127,16 @@ def tacker_db(request, conf, tacker16, tmp_path_factory):
     db_api.reset()
     yield database
     db_api.reset()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that ran Tacker's processes reports their log ends."""
+    outcome = yield
+    report = outcome.get_result()
+    services = getattr(item, 'funcargs', {}).get('tacker_services')
+    if report.failed and services is not None:
+        for name in services.logs:
+            report.sections.append(
+                ('%s (%s)' % (name, services.logs[name]),
+                 services.log_tail(name)))
