@@ -152,6 +152,8 @@ def sync_conf(tacker_conf, path):
             'vnf_package', 'vnf_package_csar_path')},
         'coordination': {'backend_url': theirs.get('coordination',
                                                    'backend_url')},
+        # Only for --daemon (step 5): a pass every second, from the start.
+        'database_sync': {'interval': 1, 'initial_delay': 0},
     })
     return path
 
@@ -167,6 +169,26 @@ def run_db_sync(conf_path, *args):
               if SYNC_WARNING.match(line)]
     assert not warned, '\n'.join(warned)
     return done.stdout
+
+
+def run_daemon_until(conf_path, done, timeout=90):
+    """``tacker-db-sync --daemon`` until ``done()``, then SIGTERM."""
+    daemon = subprocess.Popen(
+        [TACKER_DB_SYNC, '--config-file', str(conf_path), '--daemon'],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        reached = done()
+    finally:
+        daemon.terminate()
+        out, _ = daemon.communicate(timeout=60)
+    assert reached, 'the daemon did not synchronize:\n' + out
+    assert daemon.returncode == 0, out
+    warned = [line for line in out.splitlines() if SYNC_WARNING.match(line)]
+    assert not warned, '\n'.join(warned)
+    return out
 
 
 def vdu1(instance):
@@ -252,7 +274,9 @@ def test_beside_tacker(tacker_services, cluster, module_csar, tmp_path,
     diff = run_db_sync(our_conf, '--dry-run', '--instance', instance_id)
     assert instance_id in diff and healed in diff
     print(diff)
-    run_db_sync(our_conf, '--instance', instance_id)
+    log = run_daemon_until(our_conf, lambda: pod_names(
+        api.instance(instance_id)) == running)
+    assert 'Database synchronization runs every 1s' in log
 
     # Step 6: Tacker's own GET shows the pods and the scale level.
     after = api.instance(instance_id)
