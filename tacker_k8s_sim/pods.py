@@ -114,15 +114,21 @@ def running_status(pod, node_ip, pod_ip):
             _condition("ContainersReady", "True", now),
             _condition("PodScheduled", "True", now),
         ],
-        "containerStatuses": [{
-            "name": c.get("name"), "image": c.get("image"),
-            "imageID": _image_id(c.get("image")),
-            "containerID": _container_id(pod, c),
-            "ready": True, "restartCount": 0, "started": True,
-            "state": {"running": {"startedAt": now}},
-        } for c in pod["spec"].get("containers") or ()],
+        "containerStatuses": _container_statuses(
+            pod, lambda c: {"running": {"startedAt": now}}, ready=True),
     })
     return status
+
+
+def _container_statuses(pod, state_of, *, ready=False):
+    """One status per container of ``pod``; ``state_of(container)``."""
+    return [{
+        "name": c.get("name"), "image": c.get("image"),
+        "imageID": _image_id(c.get("image")),
+        "containerID": _container_id(pod, c),
+        "ready": ready, "restartCount": 0, "started": ready,
+        "state": state_of(c),
+    } for c in pod["spec"].get("containers") or ()]
 
 
 def failed_status(pod, node_ip):
@@ -141,15 +147,9 @@ def failed_status(pod, node_ip):
             _condition("ContainersReady", "False", now, "PodFailed"),
             _condition("PodScheduled", "True", now),
         ],
-        "containerStatuses": [{
-            "name": c.get("name"), "image": c.get("image"),
-            "imageID": _image_id(c.get("image")),
-            "containerID": _container_id(pod, c),
-            "ready": False, "restartCount": 0, "started": False,
-            "state": {"terminated": {"exitCode": 1, "reason": "Error",
-                                     "startedAt": now,
-                                     "finishedAt": now}},
-        } for c in pod["spec"].get("containers") or ()],
+        "containerStatuses": _container_statuses(pod, lambda c: {
+            "terminated": {"exitCode": 1, "reason": "Error",
+                           "startedAt": now, "finishedAt": now}}),
     })
     return status
 
@@ -170,16 +170,11 @@ def succeeded_status(pod):
             _condition("ContainersReady", "False", now, "PodCompleted"),
             _condition("PodScheduled", "True", now),
         ],
-        "containerStatuses": [{
-            "name": c.get("name"), "image": c.get("image"),
-            "imageID": _image_id(c.get("image")),
-            "containerID": _container_id(pod, c),
-            "ready": False, "restartCount": 0, "started": False,
-            "state": {"terminated": {
+        "containerStatuses": _container_statuses(pod, lambda c: {
+            "terminated": {
                 "exitCode": 0, "reason": "Completed",
                 "startedAt": started.get(c.get("name"), now),
-                "finishedAt": now, "containerID": _container_id(pod, c)}},
-        } for c in pod["spec"].get("containers") or ()],
+                "finishedAt": now, "containerID": _container_id(pod, c)}}),
     })
     return status
 
