@@ -98,10 +98,10 @@ def test_keep_running_stops_cleanly_on_sigint(tmp_path):
                          r'http://127\.0\.0\.1:\d+/ --os-tacker-api-version '
                          r'2 vnflcm show', out)
         assert '/_sim/pods/sandbox-v2/POD_NAME/kill' in out
-        started = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        rest, err = proc.communicate(timeout=15)
-        assert time.monotonic() - started < 10
+        # Stopping is what matters, not how fast on a loaded machine; a
+        # sandbox that ignores Ctrl-C still fails here.
+        rest, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
