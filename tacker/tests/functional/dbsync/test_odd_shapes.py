@@ -4,6 +4,9 @@ A record whose JSON parses but holds a number where the VIM endpoint
 belongs, a list as the bearer token or an object as the namespace fails
 alone: one ERROR naming the instance (or its VIM) and the field, never
 the value, and every other instance is synchronized in the same pass.
+A LIST answer with a malformed item (the simulator's ``corrupt`` fault)
+fails its VIM for the pass, logged once, and nothing is written for the
+instances there.
 """
 
 import json
@@ -206,3 +209,56 @@ def test_a_registered_vim_whose_auth_cred_is_no_object_fails_alone(
     errors = _errors(logs)
     assert len([e for e in errors if other.id in e]) == 1
     assert SECRET not in ' '.join(errors)
+
+
+# --- malformed LIST answers
+
+CORRUPTIONS = (
+    # (fault arguments, words of the reason)
+    ({'item': 0, 'value': 'not-a-pod'}, 'item 0 is not an object'),
+    ({'item': 0, 'field': 'metadata'}, 'item 0 has no metadata'),
+    ({'item': 0, 'field': 'metadata.ownerReferences', 'value': {'a': 1}},
+     'item 0 has metadata.ownerReferences that is not a list'),
+    ({'item': 0, 'field': 'status', 'value': 'Running'},
+     'item 0 has status that is not an object'),
+    ({'item': 0, 'field': 'metadata.ownerReferences', 'value': ['x']},
+     'item 0 has metadata.ownerReferences[0] that is not an object'),
+    ({'item': 0, 'field': 'status.phase', 'value': ['Running']},
+     'item 0 has status.phase that is not text'),
+)
+
+
+def test_a_malformed_list_item_fails_its_vim_and_writes_nothing(
+        world, engine, logs, sim):
+    # Two VIMs on one cluster: the fault hits the namespace of the first
+    # one's instances only.
+    broken = world.deploy('v1', vdus=['VDU1'])
+    healthy = world.deploy('v2', vdus=['VDU1'])
+
+    def another_vim(connections, info):
+        connections['vim1']['vimId'] = 'vim-b'
+    _edit_v2(healthy, another_vim)
+    for index, (fault, words) in enumerate(CORRUPTIONS):
+        _heal(world, broken)
+        _heal(world, healthy)
+        before = broken.raw()
+        logs.clear()
+        sim.corrupt_list_items(
+            path='/namespaces/%s/pods$' % broken.namespace, verb='list',
+            count=1, **fault)
+
+        result = engine.run_pass()
+
+        outcomes = _by_id(result)
+        assert outcomes[healthy.id].status == outcome.CHANGED, fault
+        assert outcomes[broken.id].status == outcome.FAILED, fault
+        reason = outcomes[broken.id].reason
+        assert 'malformed PodList' in reason and words in reason, reason
+        assert broken.raw() == before
+        assert [f.vim_id for f in result.vim_failures] == [world.vim.id]
+        errors = _errors(logs)
+        assert len([e for e in errors if 'malformed' in e]) == 1, errors
+        assert not [r for r in logs.records if r.exc_info], fault
+        # Next pass, with a clean answer, synchronizes it.
+        assert _by_id(engine.run_pass())[broken.id].status == \
+            outcome.CHANGED
