@@ -40,7 +40,8 @@ def _flag(data):
     return bool(data.get("enabled", True))
 
 
-_FAULT_ARGS = ("status", "delay", "seconds", "count", "path", "verb")
+_FAULT_ARGS = ("status", "delay", "seconds", "count", "path", "verb",
+               "item", "field", "value")
 
 
 def handle(sim, method, path, query, raw):

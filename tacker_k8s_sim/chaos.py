@@ -1,4 +1,5 @@
-"""API faults injected on request: latency, errors, drops, 401s.
+"""API faults injected on request: latency, errors, drops, 401s, and
+LIST answers with a corrupted item.
 
 A fault is a rule with a kind, an optional path pattern and verb, and a
 budget in seconds and/or number of matching requests.  The HTTP layer
@@ -6,7 +7,9 @@ asks ``FaultInjector.match`` once per API request; the first live rule
 that matches is consumed and applied.
 """
 
+import copy
 import itertools
+import json
 import re
 import threading
 import time
@@ -15,7 +18,8 @@ LATENCY = "latency"
 ERROR = "error"
 DROP = "drop"
 UNAUTHORIZED = "unauthorized"
-KINDS = (LATENCY, ERROR, DROP, UNAUTHORIZED)
+CORRUPT = "corrupt"
+KINDS = (LATENCY, ERROR, DROP, UNAUTHORIZED, CORRUPT)
 
 
 class Fault(object):
@@ -23,7 +27,7 @@ class Fault(object):
 
     def __init__(self, fault_id, kind, *, status=None, delay=0.0,
                  seconds=None, count=None, path=None, verb=None,
-                 clock=time.monotonic):
+                 item=0, field=None, value=None, clock=time.monotonic):
         if kind not in KINDS:
             raise ValueError("fault kind must be one of %s" % (KINDS,))
         self.id = fault_id
@@ -37,6 +41,10 @@ class Fault(object):
         self.verb = verb.lower() if verb else None
         self._until = None if seconds is None else clock() + float(seconds)
         self.hits = 0
+        # CORRUPT: which item of a LIST answer, and what to do to it.
+        self.item = int(item or 0)
+        self.field = field
+        self.value = value
 
     def live(self, now):
         if self._until is not None and now >= self._until:
@@ -52,7 +60,45 @@ class Fault(object):
         return {"id": self.id, "kind": self.kind, "status": self.status,
                 "delay": self.delay, "count": self.count,
                 "seconds": self.seconds, "path": self.path,
-                "verb": self.verb, "hits": self.hits}
+                "verb": self.verb, "hits": self.hits, "item": self.item,
+                "field": self.field, "value": self.value}
+
+    def corrupt(self, body):
+        """``body`` (JSON bytes) with item ``item`` of its list corrupted.
+
+        Without ``field`` the item becomes ``value`` (null by default);
+        with a dotted ``field`` ("metadata", "metadata.ownerReferences")
+        that key of the item is set to ``value``, or removed when
+        ``value`` is None.  A body that is no LIST answer, or whose list
+        has no such item, is returned as it is.
+        """
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return body
+        items = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not -len(items) <= self.item \
+                < len(items):
+            return body
+        if self.field is None:
+            items[self.item] = copy.deepcopy(self.value)
+        elif not isinstance(items[self.item], dict):
+            return body
+        else:
+            _set_path(items[self.item], self.field.split("."),
+                      copy.deepcopy(self.value))
+        return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+
+def _set_path(obj, keys, value):
+    for key in keys[:-1]:
+        if not isinstance(obj.get(key), dict):
+            obj[key] = {}
+        obj = obj[key]
+    if value is None:
+        obj.pop(keys[-1], None)
+    else:
+        obj[keys[-1]] = value
 
 
 class FaultInjector(object):

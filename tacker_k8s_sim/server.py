@@ -167,6 +167,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         response = sim.api.handle(method, path, query, raw, content_type,
                                   client_gone=self._client_gone)
+        if fault is not None and fault.kind == chaos.CORRUPT and \
+                response.stream is None and response.code == 200:
+            response.body = fault.corrupt(response.body)
         self._send(response)
 
 

@@ -270,19 +270,24 @@ class Simulator(object):
         self.controllers.resync()
 
     def add_fault(self, kind, *, status=None, delay=0.0, seconds=None,
-                  count=None, path=None, verb=None):
+                  count=None, path=None, verb=None, item=0, field=None,
+                  value=None):
         """Inject an API fault; see ``chaos.Fault``. Returns the Fault.
 
         kind: 'latency' (sleep ``delay`` s, then answer), 'error'
         (answer ``status``, default 503), 'drop' (close the socket
-        without a reply) or 'unauthorized' (401). ``seconds`` and/or
-        ``count`` bound it; ``path`` is a regex searched in the URL
-        path; ``verb`` an HTTP method or Kubernetes verb (list, watch,
-        get, create, update, patch, delete).
+        without a reply), 'unauthorized' (401) or 'corrupt' (a LIST
+        answer whose item ``item`` is replaced by ``value``, or whose
+        dotted ``field`` in that item is set to ``value``, removed when
+        ``value`` is None). ``seconds`` and/or ``count`` bound it;
+        ``path`` is a regex searched in the URL path; ``verb`` an HTTP
+        method or Kubernetes verb (list, watch, get, create, update,
+        patch, delete).
         """
         return self.faults.add(kind, status=status, delay=delay,
                                seconds=seconds, count=count, path=path,
-                               verb=verb)
+                               verb=verb, item=item, field=field,
+                               value=value)
 
     def inject_latency(self, delay, **kwargs):
         return self.add_fault(chaos.LATENCY, delay=delay, **kwargs)
@@ -295,6 +300,11 @@ class Simulator(object):
 
     def refuse_tokens(self, **kwargs):
         return self.add_fault(chaos.UNAUTHORIZED, **kwargs)
+
+    def corrupt_list_items(self, *, item=0, field=None, value=None,
+                           **kwargs):
+        return self.add_fault(chaos.CORRUPT, item=item, field=field,
+                              value=value, **kwargs)
 
     def reset_faults(self):
         self.faults.reset()

@@ -4,7 +4,8 @@
    the whole pass; instances with an LCM operation in progress or failed
    are skipped here.
 2. Observe the cluster: one snapshot per (VIM, namespace) that holds a
-   candidate, VIMs in parallel (``observer``).
+   candidate, VIMs in parallel (``observer``); a VIM that cannot be
+   observed, for whatever reason, fails its own instances only.
 3. For each candidate, ``sync.sync_db``, which asks the candidate's
    version adapter what differs between v1 and v2.
 
@@ -85,8 +86,18 @@ class SyncEngine:
                                  'TackerDB unreadable'),), (),
                 self._clock() - started, dry_run)
             return result
-        observation = self._observe(
-            found, full=instance_ids is None and namespaces is None)
+        found = self._observable(found, outcomes)
+        try:
+            observation = self._observe(
+                found, full=instance_ids is None and namespaces is None)
+        except Exception:  # noqa: the pass must report what it could not do
+            # observe() fails VIM by VIM; this is a defect outside them.
+            LOG.exception('Database synchronization pass could not observe '
+                          'the cluster; the next pass retries.')
+            outcomes.extend(outcome.Outcome(
+                c.instance_id, c.api_version, outcome.FAILED,
+                'the cluster could not be observed') for c in found)
+            found, observation = [], observer.Observation({}, {})
         for failure in observation.failures.values():
             LOG.error('Database synchronization cannot observe VIM '
                       '%(vim)s (%(endpoint)s): %(reason)s. Its instances '
@@ -117,6 +128,28 @@ class SyncEngine:
             LOG.warning('Cannot read the synchronization group (%s); this '
                         'pass checks every instance.', exc)
             return None
+
+    def _observable(self, found, outcomes):
+        """The candidates whose VimAccess can key the observation.
+
+        The adapters build only VimAccess values of text fields; one that
+        is not fails its instance here rather than the whole pass.
+        """
+        usable = []
+        for candidate in found:
+            try:
+                hash(candidate.vim)
+            except TypeError:
+                LOG.error('Cannot synchronize vnf %(id)s: its VIM access '
+                          'holds a value that is not text',
+                          {'id': candidate.instance_id})
+                outcomes.append(outcome.Outcome(
+                    candidate.instance_id, candidate.api_version,
+                    outcome.FAILED, 'VIM access holds a value that is not '
+                    'text'))
+            else:
+                usable.append(candidate)
+        return usable
 
     def _observe(self, found, full=True):
         wanted = {}

@@ -30,6 +30,16 @@ def _connection(entry):
     return v1_records.unwrap(entry) if isinstance(entry, dict) else {}
 
 
+def _connection_problem(record):
+    """The field of an entry whose VIM id is not text, or None."""
+    for position, entry in enumerate(record.vim_connection_info or []):
+        data = _connection(entry)
+        for key in ('vim_id', 'vimId'):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                return 'vim_connection_info[%d].%s' % (position, key)
+    return None
+
+
 def _connection_vim_id(record):
     for entry in record.vim_connection_info or []:
         data = _connection(entry)
@@ -112,6 +122,11 @@ class V1Adapter(base.Adapter):
     def _candidate(self, record, by_id, defaults, collector):
         if record.instantiated is None:
             return None  # INSTANTIATED without its info: nothing to check
+        odd = _connection_problem(record)
+        if odd is not None:
+            # Not the default VIM instead: the record names some VIM.
+            raise base.NotCheckable('unreadable record: %s is not text'
+                                    % odd)
         vim_id = _connection_vim_id(record)
         vim = by_id.get(vim_id) if vim_id else defaults.get(
             record.tenant_id)

@@ -116,8 +116,8 @@ class V2Adapter(base.Adapter):
                           or flavour.kubernetes_files)
             targets = manifests.vdu_targets(
                 flavour, manifests.load(package_dir, files), files)
-        namespace = base.checked_namespace(self.namespace(record),
-                                           'instantiatedVnfInfo.metadata')
+        namespace = base.checked_namespace(
+            self.namespace(record), 'instantiatedVnfInfo.metadata.namespace')
         return base.Candidate(self, record, vim, namespace, flavour, targets)
 
     def _sync_vim(self, record, registered, access):
@@ -126,6 +126,8 @@ class V2Adapter(base.Adapter):
             if not isinstance(connection, dict) or connection.get(
                     'vimType') not in vim_access.V2_SYNC_VIM_TYPES:
                 continue
+            # A shape no VIM can be built from fails this record alone.
+            vim_access.check_connection(key, connection)
             endpoint = (connection.get('interfaceInfo') or {}).get(
                 'endpoint')
             if endpoint:
@@ -145,6 +147,7 @@ class V2Adapter(base.Adapter):
             if not isinstance(connection, dict) or connection.get(
                     'vimType') not in vim_access.V2_VIM_TYPES:
                 continue
+            vim_access.check_connection(key, connection)
             if (connection.get('interfaceInfo') or {}).get('endpoint'):
                 return vim_access.from_v2_connection(key, connection)
             if connection.get('vimId'):

@@ -228,3 +228,39 @@ def test_admin_endpoint(k8s_sim, core, apps):
         admin(k8s_sim, "GET", "/_sim/nothing")
     exc.value.close()
     assert exc.value.code == 404
+
+
+def _raw_pods(api_client):
+    response = client.CoreV1Api(api_client).list_namespaced_pod(
+        NS, _preload_content=False)
+    return json.loads(response.data)["items"]
+
+
+def test_corrupt_replaces_or_edits_one_list_item(k8s_sim, api_client, apps):
+    apps.create_namespaced_deployment(NS, manifests.deployment("web", 2))
+    k8s_sim.wait_settled()
+    clean = _raw_pods(api_client)
+    k8s_sim.corrupt_list_items(item=1, value="not-a-pod", verb="list",
+                               count=1)
+    assert _raw_pods(api_client) == [clean[0], "not-a-pod"]
+    k8s_sim.corrupt_list_items(field="metadata", verb="list", count=1)
+    assert "metadata" not in _raw_pods(api_client)[0]
+    k8s_sim.corrupt_list_items(field="metadata.ownerReferences",
+                               value={"kind": "x"}, path="/pods", count=1)
+    assert _raw_pods(api_client)[0]["metadata"]["ownerReferences"] == {
+        "kind": "x"}
+    # Consumed: the next answer is the cluster's own again, and an answer
+    # that is no list passes unchanged.
+    assert _raw_pods(api_client) == clean
+    k8s_sim.corrupt_list_items(field="metadata", count=1)
+    assert apps.read_namespaced_deployment("web", NS).metadata.name == "web"
+
+
+def test_corrupt_over_http(k8s_sim, api_client, apps):
+    apps.create_namespaced_deployment(NS, manifests.deployment("web", 1))
+    k8s_sim.wait_settled()
+    code, fault = admin(k8s_sim, "POST", "/_sim/faults", {
+        "kind": "corrupt", "field": "status", "value": "broken",
+        "verb": "list", "count": 1})
+    assert code == 201 and fault["field"] == "status"
+    assert _raw_pods(api_client)[0]["status"] == "broken"

@@ -9,9 +9,13 @@ a timeout.  VIMs are observed concurrently, up to a bound, so one slow
 cluster does not hold up the others; the namespaces of one VIM are read
 one after another.
 
-A VIM that fails (unreachable, 401/403, timeout, 5xx, unparsable answer)
-yields a ``VimFailure`` for the pass instead of snapshots; its instances
-are not written and the next pass tries again.
+A VIM that fails (unreachable, 401/403, timeout, 5xx, an unparsable or
+malformed answer, or any unexpected error while it is observed) yields a
+``VimFailure`` for the pass instead of snapshots; its instances are not
+written, the other VIMs are unaffected, and the next pass tries again.
+Every item of a LIST answer is checked (``list_shape``) before anything
+reads it, so a malformed one is that VIM's failure, with a reason that
+names the list, the item and the field.
 """
 
 from concurrent import futures
@@ -21,17 +25,25 @@ import socket
 
 from kubernetes import client as k8s_client
 from kubernetes.client import exceptions as k8s_exc
+from oslo_log import log as logging
 import urllib3.exceptions
 
+from tacker.vnfm.infra_drivers.kubernetes import list_shape
 from tacker.vnfm.infra_drivers.kubernetes import model
 
-# (snapshot field, API class, list method)
+LOG = logging.getLogger(__name__)
+
+# (snapshot field, API class, list method, kind of the answer)
 _LISTS = (
-    ('pods', k8s_client.CoreV1Api, 'list_namespaced_pod'),
-    ('replicasets', k8s_client.AppsV1Api, 'list_namespaced_replica_set'),
-    ('deployments', k8s_client.AppsV1Api, 'list_namespaced_deployment'),
-    ('statefulsets', k8s_client.AppsV1Api, 'list_namespaced_stateful_set'),
-    ('daemonsets', k8s_client.AppsV1Api, 'list_namespaced_daemon_set'),
+    ('pods', k8s_client.CoreV1Api, 'list_namespaced_pod', 'PodList'),
+    ('replicasets', k8s_client.AppsV1Api, 'list_namespaced_replica_set',
+     'ReplicaSetList'),
+    ('deployments', k8s_client.AppsV1Api, 'list_namespaced_deployment',
+     'DeploymentList'),
+    ('statefulsets', k8s_client.AppsV1Api, 'list_namespaced_stateful_set',
+     'StatefulSetList'),
+    ('daemonsets', k8s_client.AppsV1Api, 'list_namespaced_daemon_set',
+     'DaemonSetList'),
 )
 
 
@@ -57,6 +69,10 @@ class ObservationError(Exception):
     pass
 
 
+class MalformedAnswer(ValueError):
+    """A LIST answer whose shape is not what Kubernetes documents."""
+
+
 def _reason(exc, timeout):
     if isinstance(exc, k8s_exc.ApiException):
         return 'HTTP %s %s' % (exc.status, exc.reason or '')
@@ -76,6 +92,8 @@ def _reason(exc, timeout):
     if isinstance(exc, (urllib3.exceptions.ProtocolError,
                         urllib3.exceptions.HTTPError)):
         return 'connection failed (%s)' % type(exc).__name__
+    if isinstance(exc, MalformedAnswer):
+        return str(exc)
     if isinstance(exc, ValueError):
         return 'unreadable answer (%s)' % exc
     return '%s' % type(exc).__name__
@@ -88,7 +106,7 @@ def _errno_text(exc):
     return text.rsplit(':', 1)[-1].strip() or type(exc).__name__
 
 
-def _list(api_client, api_class, method, namespace, timeout):
+def _list(api_client, api_class, method, namespace, timeout, kind):
     # Raw JSON: building client models for thousands of pods costs more
     # than the request itself.
     response = getattr(api_class(api_client), method)(
@@ -97,9 +115,12 @@ def _list(api_client, api_class, method, namespace, timeout):
         data = json.loads(response.data)
     finally:
         response.release_conn()
-    if not isinstance(data, dict) or not isinstance(data.get('items'),
-                                                    list):
-        raise ValueError('the answer has no items list')
+    problem = list_shape.answer_problem(data)
+    if problem is None:
+        problem = list_shape.items_problem(data['items'])
+    if problem is not None:
+        raise MalformedAnswer('Kubernetes answered a malformed %s: %s' % (
+            list_shape.list_kind(data, kind), problem))
     return data
 
 
@@ -108,10 +129,10 @@ def observe_vim(api_client, vim, namespaces, timeout):
     snapshots = {}
     for namespace in sorted(namespaces):
         answers = {}
-        for field, api_class, method in _LISTS:
+        for field, api_class, method, kind in _LISTS:
             try:
                 answers[field] = _list(api_client, api_class, method,
-                                       namespace, timeout)
+                                       namespace, timeout, kind)
             except Exception as exc:  # noqa: every failure is reported
                 raise ObservationError('LIST %s in namespace %s: %s' % (
                     field, namespace, _reason(exc, timeout))) from exc
@@ -132,7 +153,7 @@ def observe(wanted, clients, *, timeout, max_workers):
     workers = max(1, min(max_workers, len(wanted)))
     with futures.ThreadPoolExecutor(max_workers=workers,
                                     thread_name_prefix='k8s-observe') as ex:
-        jobs = {ex.submit(observe_vim, clients.get(vim), vim, namespaces,
+        jobs = {ex.submit(_observe_one, clients, vim, namespaces,
                           timeout): vim
                 for vim, namespaces in wanted.items()}
         for job in futures.as_completed(jobs):
@@ -142,4 +163,18 @@ def observe(wanted, clients, *, timeout, max_workers):
             except ObservationError as exc:
                 failures[vim] = VimFailure(vim.vim_id, vim.endpoint,
                                            str(exc))
+            except Exception as exc:  # noqa: one VIM never stops the others
+                # A defect of ours, not the cluster's: keep its traceback;
+                # the VIM fails this pass like any other.
+                LOG.exception('Observing VIM %(vim)s failed unexpectedly',
+                              {'vim': vim.vim_id})
+                failures[vim] = VimFailure(
+                    vim.vim_id, vim.endpoint,
+                    'unexpected error (%s)' % type(exc).__name__)
     return Observation(snapshots, failures)
+
+
+def _observe_one(clients, vim, namespaces, timeout):
+    # The client is built in the worker, so that a VIM whose client
+    # cannot be built fails alone.
+    return observe_vim(clients.get(vim), vim, namespaces, timeout)

@@ -16,7 +16,9 @@ O(objects) in total.
 
 This module also judges whether a VDU has settled (see
 ``observe_vdu``).  It reads the snapshot's dicts and never changes them.
-It does no I/O and does not log.
+It does no I/O and does not log.  It reads only items ``list_shape``
+accepted (the observer checks every item of every LIST answer first),
+so it trusts the types of the fields it reads.
 """
 
 from tacker.vnfm.infra_drivers.kubernetes import model

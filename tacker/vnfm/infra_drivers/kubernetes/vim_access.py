@@ -7,6 +7,14 @@ the client as data, never written to a file, so nothing leaks per call
 connection pools live across passes.  Credentials are decrypted here,
 where Tacker stored them encrypted (``tacker.keymgr.vim_secrets``), so
 every caller gets usable ones or ``CredentialsUnavailable``.
+
+The stored shapes are checked here, where a ``VimAccess`` is built, so
+that every field of one is text (or None) and it can be hashed, joined
+and sent: a v2 connection entry that is not (a number as the endpoint,
+a list as the token) raises ``InvalidConnection``, which fails its
+instance only; a registered VIM's that is not raises
+``CredentialsUnavailable``, which fails the VIM's instances.  Both name
+the field, never its value.
 """
 
 import dataclasses
@@ -16,6 +24,7 @@ import threading
 from kubernetes import client as k8s_client
 import urllib3
 
+from tacker.common import exceptions
 from tacker.keymgr import vim_secrets
 
 # vimTypes of v2 instances whose workloads run on a Kubernetes VIM: the
@@ -42,10 +51,81 @@ class VimAccess:
         return self.vim_id, hashlib.sha256(secret.encode()).hexdigest()
 
 
+# The fields of a stored connection or VIM that become a VimAccess.
+_V2_TEXT_FIELDS = (('vimId',), ('interfaceInfo', 'endpoint'),
+                   ('interfaceInfo', 'ssl_ca_cert'),
+                   ('accessInfo', 'bearer_token'),
+                   ('accessInfo', 'username'), ('accessInfo', 'password'),
+                   ('accessInfo', 'client_secret'))
+_V1_TEXT_FIELDS = ('bearer_token', 'username', 'password', 'ssl_ca_cert',
+                   'client_secret', 'key_type', 'secret_uuid')
+
+
+class InvalidConnection(exceptions.TackerError):
+    """A v2 vimConnectionInfo entry of a shape no VIM can be built from."""
+
+    msg_fmt = 'unreadable record: %(field)s %(problem)s'
+
+    def __init__(self, field, problem):
+        super().__init__(field=field, problem=problem)
+        self.field = field
+
+
+def _is_text(value):
+    return value is None or isinstance(value, str)
+
+
+def connection_problem(connection):
+    """``(field, problem)`` of a v2 connection entry's odd shape, or None.
+
+    ``field`` is relative to the entry ("accessInfo.bearer_token").
+    """
+    if not isinstance(connection, dict):
+        return '', 'is not an object'
+    for part in ('interfaceInfo', 'accessInfo'):
+        if not isinstance(connection.get(part) or {}, dict):
+            return part, 'is not an object'
+    for path in _V2_TEXT_FIELDS:
+        value = connection
+        for key in path:
+            value = (value or {}).get(key)
+        if not _is_text(value):
+            return '.'.join(path), 'is not text'
+    return None
+
+
+def check_connection(key, connection):
+    """Raise InvalidConnection if the entry ``key`` has an odd shape."""
+    found = connection_problem(connection)
+    if found is not None:
+        field, problem = found
+        raise InvalidConnection(
+            '.'.join(p for p in ('vimConnectionInfo', key, field) if p),
+            problem)
+
+
+def check_v1_vim(vim_id, auth_url, auth_cred):
+    """Raise CredentialsUnavailable if a VIM row has an odd shape."""
+    if not isinstance(auth_url, str) or not auth_url:
+        raise vim_secrets.CredentialsUnavailable(
+            vim_id, 'auth_url is not text')
+    if auth_cred is not None and not isinstance(auth_cred, dict):
+        raise vim_secrets.CredentialsUnavailable(
+            vim_id, 'auth_cred is not an object')
+    for field in _V1_TEXT_FIELDS:
+        if not _is_text((auth_cred or {}).get(field)):
+            raise vim_secrets.CredentialsUnavailable(
+                vim_id, 'auth_cred.%s is not text' % field)
+
+
 def from_v2_connection(vim_id, connection):
-    """VimAccess from one entry of VnfInstanceV2.vimConnectionInfo."""
+    """VimAccess from one entry of VnfInstanceV2.vimConnectionInfo.
+
+    Raises InvalidConnection for an entry of an odd shape.
+    """
+    check_connection(vim_id, connection)
     interface = connection.get('interfaceInfo') or {}
-    endpoint = interface.get('endpoint', '')
+    endpoint = interface.get('endpoint') or ''
     # Instances that name no registered VIM but the same endpoint share
     # one identity, so the pass observes that cluster once.
     identity = connection.get('vimId') or endpoint or vim_id
@@ -60,7 +140,11 @@ def from_v2_connection(vim_id, connection):
 
 
 def from_v1_vim(vim_id, auth_url, auth_cred):
-    """VimAccess from a ``vims`` row's ``vimauths`` (auth_url, auth_cred)."""
+    """VimAccess from a ``vims`` row's ``vimauths`` (auth_url, auth_cred).
+
+    Raises CredentialsUnavailable for a row of an odd shape.
+    """
+    check_v1_vim(vim_id, auth_url, auth_cred)
     auth_cred = vim_secrets.v1_credentials(vim_id, auth_cred)
     return VimAccess(vim_id=vim_id, endpoint=auth_url,
                      bearer_token=auth_cred.get('bearer_token'),
