@@ -32,8 +32,10 @@ class ConductorEndpoint:
 
     target = oslo_messaging.Target(version=rpc_api.RPC_API_VERSION)
 
-    def __init__(self, *, max_workers=None, run=None):
+    def __init__(self, *, max_workers=None, run=None, topic=None):
         self._run = run or runner.run_operation
+        # For the log only: the topic this endpoint's requests came on.
+        self._topic = topic or CONF.conductor.topic
         self._pool = futures.ThreadPoolExecutor(
             max_workers=max_workers or CONF.vnf_lcm.max_concurrent_operations,
             thread_name_prefix='lcm')
@@ -64,14 +66,17 @@ class ConductorEndpoint:
 class RpcServer:
     """An RPC server plus the worker pool of its endpoint."""
 
-    def __init__(self, *, host=None, url=None, endpoint=None):
-        self.endpoint = endpoint or ConductorEndpoint()
-        self._server = rpc.get_server(rpc_api.TOPIC,
+    def __init__(self, *, host=None, url=None, endpoint=None, topic=None):
+        self.topic = topic or CONF.conductor.topic
+        self.endpoint = endpoint or ConductorEndpoint(topic=self.topic)
+        self._server = rpc.get_server(self.topic,
                                       host or socket.gethostname(),
                                       [self.endpoint], url=url)
 
     def start(self):
         self._server.start()
+        LOG.info('Taking LCM requests on RPC topic %(topic)s.',
+                 {'topic': self.topic})
 
     def stop(self):
         self._server.stop()
