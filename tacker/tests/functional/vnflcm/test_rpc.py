@@ -7,6 +7,7 @@ topic's queue is shared by name), so another conductor on this machine's
 broker would otherwise take the test's request and drop it.
 """
 
+import logging
 import time
 import uuid
 
@@ -23,6 +24,7 @@ from tacker.db.instances import v2 as v2_instances
 from tacker.tests import db_backends
 from tacker.tests import factories
 from tacker.vnflcm import begin
+from tacker.vnflcm import runner
 from tacker.common import states
 from tacker import versions
 
@@ -115,6 +117,29 @@ def test_topic_option_separates_deployments(env, lcm_conf,
         foreign.stop()
         foreign.wait()
     assert foreign_calls == []
+
+
+def test_conductor_reports_an_op_occ_it_does_not_hold(sqlite_db, lcm_conf,
+                                                      caplog):
+    lcm_conf.config(topic='shared-topic', group='conductor')
+    endpoint = endpoints.ConductorEndpoint(max_workers=1)
+    try:
+        with caplog.at_level(logging.ERROR, logger='tacker'):
+            assert endpoint.submit('v2', 'occ-of-elsewhere').result(10) \
+                is None
+    finally:
+        endpoint.shutdown()
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    message = record.getMessage()
+    assert 'occ-of-elsewhere' in message
+    assert 'another deployment' in message
+    assert 'shared-topic' in message
+
+
+def test_run_operation_raises_a_typed_error_for_a_missing_op_occ(
+        sqlite_db, lcm_conf):
+    with pytest.raises(runner.OpOccNotFound):
+        runner.run_operation('v1', 'no-such-occ')
 
 
 def test_transport_url_defaults_to_in_process(conf):
