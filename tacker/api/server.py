@@ -8,6 +8,12 @@ connections and lets the requests in flight finish.  The
 ``tacker-server`` command (``tacker.cmd.server``), the tests and the
 sandbox all serve through here; signals and the command line are the
 command's.
+
+A burst of connections must not go unanswered: the listen queue is
+``[DEFAULT] backlog`` long (cheroot's own default, 5, drops a burst's
+connections into TCP's retransmission delays), and ``[DEFAULT]
+api_threads`` workers serve the accepted connections, which wait in an
+unbounded queue for a free one.
 """
 
 import threading
@@ -19,7 +25,6 @@ import tacker.conf
 
 CONF = tacker.conf.CONF
 
-DEFAULT_THREADS = 16
 # Seconds requests in flight get to finish once a stop is asked for.
 SHUTDOWN_TIMEOUT = 5
 
@@ -27,10 +32,14 @@ SHUTDOWN_TIMEOUT = 5
 class ApiServer:
     """A bound cheroot server around the tacker-server application."""
 
-    def __init__(self, app, host, port, *, threads=DEFAULT_THREADS):
+    def __init__(self, app, host, port, *, threads, backlog):
         self.host = host
         self._server = cheroot_wsgi.Server(
             (host, port), app, numthreads=threads,
+            request_queue_size=backlog,
+            # Unbounded: an accepted connection waits for a worker rather
+            # than being closed unanswered.
+            accepted_queue_size=-1,
             server_name='tacker-server',
             shutdown_timeout=SHUTDOWN_TIMEOUT)
         self._server.prepare()
@@ -41,6 +50,16 @@ class ApiServer:
     def port(self):
         """The bound TCP port (the real one when 0 was asked for)."""
         return self._server.bind_addr[1]
+
+    @property
+    def threads(self):
+        """Worker threads serving requests."""
+        return self._server.requests.min
+
+    @property
+    def backlog(self):
+        """Length of the listen queue asked of the kernel."""
+        return self._server.request_queue_size
 
     @property
     def url(self):
@@ -78,11 +97,12 @@ class ApiServer:
 
 
 def make_server(conf=None, *, app=None, conductor=None, host=None,
-                port=None, threads=DEFAULT_THREADS, **app_kwargs):
+                port=None, threads=None, backlog=None, **app_kwargs):
     """A bound (not yet serving) ``ApiServer``; see ``.port``, ``.url``.
 
     ``host``/``port`` default to ``[DEFAULT] bind_host``/``bind_port``;
-    port 0 binds an ephemeral port.  ``app`` defaults to
+    port 0 binds an ephemeral port.  ``threads``/``backlog`` default to
+    ``[DEFAULT] api_threads``/``backlog``.  ``app`` defaults to
     ``tacker.api.app.make_app(conf, conductor=conductor,
     **app_kwargs)``.
     """
@@ -91,7 +111,8 @@ def make_server(conf=None, *, app=None, conductor=None, host=None,
         app = app_mod.make_app(conf, conductor=conductor, **app_kwargs)
     return ApiServer(app, conf.bind_host if host is None else host,
                      conf.bind_port if port is None else port,
-                     threads=threads)
+                     threads=conf.api_threads if threads is None else threads,
+                     backlog=conf.backlog if backlog is None else backlog)
 
 
 def serve_in_thread(conf=None, *, conductor=None, host='127.0.0.1', port=0,

@@ -34,9 +34,11 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     LOG.info('tacker-server listening on %(host)s:%(port)s '
-             '(auth_strategy %(auth)s).',
+             '(auth_strategy %(auth)s, %(threads)s threads, backlog '
+             '%(backlog)s).',
              {'host': CONF.bind_host, 'port': server.port,
-              'auth': CONF.auth_strategy})
+              'auth': CONF.auth_strategy, 'threads': server.threads,
+              'backlog': server.backlog})
     server.serve_forever()
     LOG.info('tacker-server stopped.')
     return 0

@@ -5,10 +5,16 @@ returns at once: an operation may wait minutes for Kubernetes, and the
 RPC dispatcher must stay free for the next message.  At most
 ``[vnf_lcm] max_concurrent_operations`` run at a time; the rest queue.
 
-``rpc_server`` builds the listener ``ConductorService`` starts (pass it
-as ``rpc_server_factory``); stopping it stops taking messages and lets
-the running operations finish.  Operations still queued then stay
-STARTING, which the next start-up recovery settles (ROLLED_BACK).
+A request for an op occ this conductor's database does not hold is
+logged as an ERROR and dropped: most likely another deployment's
+tacker-server cast it on the same topic of a shared broker, and that
+deployment's op occ stays STARTING until its own recovery settles it.
+
+``rpc_server`` builds the listener on ``[conductor] topic`` that
+``ConductorService`` starts (pass it as ``rpc_server_factory``);
+stopping it stops taking messages and lets the running operations
+finish.  Operations still queued then stay STARTING, which the next
+start-up recovery settles (ROLLED_BACK).
 """
 
 from concurrent import futures
@@ -32,8 +38,10 @@ class ConductorEndpoint:
 
     target = oslo_messaging.Target(version=rpc_api.RPC_API_VERSION)
 
-    def __init__(self, *, max_workers=None, run=None):
+    def __init__(self, *, max_workers=None, run=None, topic=None):
         self._run = run or runner.run_operation
+        # For the log only: the topic this endpoint's requests came on.
+        self._topic = topic or CONF.conductor.topic
         self._pool = futures.ThreadPoolExecutor(
             max_workers=max_workers or CONF.vnf_lcm.max_concurrent_operations,
             thread_name_prefix='lcm')
@@ -52,6 +60,15 @@ class ConductorEndpoint:
     def _guarded(self, api_version, op_occ_id):
         try:
             return self._run(api_version, op_occ_id)
+        except runner.OpOccNotFound:
+            LOG.error('Op occ %(occ)s (%(version)s) is not in this '
+                      'conductor\'s database; the request is dropped. Most '
+                      'likely another deployment sent it on the same RPC '
+                      'topic %(topic)s of a shared message broker: give '
+                      'each deployment its own [conductor] topic or vhost.',
+                      {'occ': op_occ_id, 'version': api_version,
+                       'topic': self._topic})
+            return None
         except Exception:  # noqa: a worker thread must report, not die
             LOG.exception('Op occ %(occ)s (%(version)s) could not be run.',
                           {'occ': op_occ_id, 'version': api_version})
@@ -64,14 +81,17 @@ class ConductorEndpoint:
 class RpcServer:
     """An RPC server plus the worker pool of its endpoint."""
 
-    def __init__(self, *, host=None, url=None, endpoint=None):
-        self.endpoint = endpoint or ConductorEndpoint()
-        self._server = rpc.get_server(rpc_api.TOPIC,
+    def __init__(self, *, host=None, url=None, endpoint=None, topic=None):
+        self.topic = topic or CONF.conductor.topic
+        self.endpoint = endpoint or ConductorEndpoint(topic=self.topic)
+        self._server = rpc.get_server(self.topic,
                                       host or socket.gethostname(),
                                       [self.endpoint], url=url)
 
     def start(self):
         self._server.start()
+        LOG.info('Taking LCM requests on RPC topic %(topic)s.',
+                 {'topic': self.topic})
 
     def stop(self):
         self._server.stop()

@@ -6,6 +6,7 @@ registers every option on it, so any module can read ``CONF.<group>.<opt>``.
 
 from oslo_config import cfg
 
+from tacker.conf import conductor
 from tacker.conf import coordination
 from tacker.conf import credentials
 from tacker.conf import database
@@ -17,7 +18,7 @@ from tacker.conf import vnflcm
 CONF = cfg.CONF
 
 _MODULES = (default, database, database_sync, coordination, vnf_package,
-            vnflcm, credentials)
+            vnflcm, conductor, credentials)
 
 
 def register_opts(conf):

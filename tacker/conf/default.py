@@ -14,6 +14,19 @@ OPTS = [
                        help='Address tacker-server listens on.'),
     cfg.PortOpt('bind_port', default=9890,
                 help='TCP port tacker-server listens on.'),
+    cfg.IntOpt('backlog', default=4096, min=1,
+               help='Length of tacker-server\'s listen queue: connections '
+                    'the kernel completes and holds until the server '
+                    'accepts them. Connections beyond it are dropped and '
+                    'retried by the client\'s TCP stack, which delays '
+                    'them by seconds. The kernel caps it at '
+                    'net.core.somaxconn. Tacker\'s option of the same '
+                    'name.'),
+    cfg.IntOpt('api_threads', default=64, min=1,
+               help='Worker threads of tacker-server: how many requests '
+                    'it handles at the same time. Accepted connections '
+                    'wait in an unbounded queue for a free thread; idle '
+                    'keep-alive connections hold none.'),
     cfg.StrOpt('auth_strategy', default='keystone',
                choices=[('keystone', 'Validate tokens with Keystone '
                                      '(keystonemiddleware).'),

@@ -1,5 +1,6 @@
 """Entry point of oslo-config-generator for the 'tacker' namespace."""
 
+from tacker.conf import conductor
 from tacker.conf import coordination
 from tacker.conf import credentials
 from tacker.conf import database_sync
@@ -8,7 +9,7 @@ from tacker.conf import vnf_package
 from tacker.conf import vnflcm
 
 _MODULES = (default, database_sync, coordination, vnf_package, vnflcm,
-            credentials)
+            conductor, credentials)
 
 
 def list_opts():

@@ -9,8 +9,10 @@ ROLLED_BACK.  A v1 instance's ``task_state`` (claimed at begin) is
 cleared at the end in every case.
 
 An op occ not in STARTING (a duplicate message, or one the start-up
-recovery settled) is left alone.  The function never raises for a
-failed operation: the outcome is the op occ's final state, returned.
+recovery settled) is left alone.  An op occ not in the database at all
+raises ``OpOccNotFound``: nothing can be recorded, so the caller reports
+it.  The function never raises for a failed operation: the outcome is
+the op occ's final state, returned.
 """
 
 import contextlib
@@ -35,6 +37,10 @@ LOCK_POLL_INTERVAL = 0.2
 class LockWaitTimeout(exceptions.Conflict):
     msg_fmt = ('The lock of vnf instance %(id)s stayed held for '
                '%(seconds)s s; the operation was not started.')
+
+
+class OpOccNotFound(exceptions.NotFound):
+    msg_fmt = 'VnfLcmOpOcc %(id)s could not be found.'
 
 
 def _acquire(stack, instance_id, timeout, *, clock=time.monotonic,
@@ -68,12 +74,17 @@ def run_operation(api_version, op_occ_id, *, lock_wait_timeout=None,
                   settings=None):
     """Run a STARTING op occ to its end; returns its final state.
 
+    Raises ``OpOccNotFound`` when there is no such op occ.
+
     :param lock_wait_timeout: seconds (default [vnf_lcm]
         lock_wait_timeout)
     :param settings: ``operations.Settings`` (default from [vnf_lcm])
     """
     adapter = versions.get(api_version)
-    occ = adapter.op_occs.get(op_occ_id)
+    try:
+        occ = adapter.op_occs.get(op_occ_id)
+    except exceptions.NotFound:
+        raise OpOccNotFound(id=op_occ_id) from None
     if occ.state != states.STARTING:
         LOG.warning('Op occ %(occ)s of vnf %(id)s is %(state)s, not '
                     'STARTING; it is not run again.',

@@ -41,3 +41,13 @@ def test_make_server_uses_bind_options(api_conf, sqlite_db):
         assert srv.port > 0
     finally:
         srv.stop()
+
+
+def test_make_server_sizes_queue_and_pool_from_options(api_conf, sqlite_db):
+    api_conf.config(backlog=123, api_threads=7)
+    srv = server_mod.make_server(host='127.0.0.1', port=0,
+                                 auth_strategy='noauth')
+    try:
+        assert (srv.backlog, srv.threads) == (123, 7)
+    finally:
+        srv.stop()

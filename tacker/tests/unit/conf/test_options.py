@@ -25,6 +25,18 @@ def test_defaults(conf):
         'sqlite:///%s/tacker.sqlite' % state
 
 
+def test_conductor_topic_defaults_to_ours_not_tackers(conf):
+    topic = tacker.conf.CONF.conductor.topic
+    assert topic == 'tacker_conductor'
+    # Tacker 16's conductor would take (and drop) our casts.
+    assert topic not in ('TACKER_CONDUCTOR', 'TACKER_CONDUCTOR_V2')
+
+
+def test_api_server_defaults_take_a_burst(conf):
+    assert tacker.conf.CONF.backlog == 4096
+    assert tacker.conf.CONF.api_threads == 64
+
+
 def test_old_tacker_option_name_still_sets_the_interval(tmp_path):
     path = _write(tmp_path,
                   '[DEFAULT]\ndb_synchronization_interval = 120\n')
