@@ -190,7 +190,7 @@ def kind_field(obj):
     if "replicas" not in spec:
         return "daemonsets"
     refs = obj["metadata"].get("ownerReferences") or ()
-    if any(ref["kind"] == model.DEPLOYMENT for ref in refs) or \
+    if any(ref.get("kind") == model.DEPLOYMENT for ref in refs) or \
             "deployment.kubernetes.io/revision" in (
                 obj["metadata"].get("annotations") or {}):
         return "replicasets"
