@@ -13,6 +13,7 @@ from tacker.common import exceptions
 from tacker.db import vims
 from tacker.vnfm.infra_drivers.kubernetes import k8s_resources
 from tacker.vnfm.infra_drivers.kubernetes import manifests
+from tacker.vnfm.infra_drivers.kubernetes import names
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
 from tacker.vnfpkgm import store as package_store
 from tacker.vnfpkgm import vnfd as vnfd_mod
@@ -69,12 +70,16 @@ def files_of(flavour, additional_params):
     return tuple(files)
 
 
-def namespace_of(params):
+def namespace_of(params, field='additionalParams.namespace'):
+    """The namespace ``params`` name (default ``default``); else 400.
+
+    ``field`` names where ``params['namespace']`` came from, for the
+    message.
+    """
     namespace = (params or {}).get('namespace') or DEFAULT_NAMESPACE
     if not isinstance(namespace, str):
-        raise exceptions.Invalid(reason='additionalParams.namespace must '
-                                 'be a string')
-    return namespace
+        raise exceptions.Invalid(reason='%s must be a string' % field)
+    return names.check_namespace(namespace, field)
 
 
 def build(*, instance_id, package_dir, flavour, files, namespace, vim):
