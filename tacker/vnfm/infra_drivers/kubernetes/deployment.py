@@ -85,6 +85,12 @@ def namespace_of(params, field='additionalParams.namespace'):
 def build(*, instance_id, package_dir, flavour, files, namespace, vim):
     """A Deployment; manifest problems are Invalid (400)."""
     loaded = manifests.load(package_dir, tuple(files))
+    for rel, doc in loaded:
+        meta = doc.get('metadata')
+        if isinstance(meta, dict) and 'name' in meta:
+            # Refused here, not by the cluster after the op occ started.
+            names.check_object_name(doc.get('kind'), meta['name'],
+                                    '%s: %s' % (rel, doc.get('kind')))
     targets = manifests.vdu_targets(flavour, loaded, files)
     objects = tuple(k8s_resources.labelled(doc, instance_id=instance_id,
                                            namespace=namespace)
