@@ -99,8 +99,29 @@ def check_id(value, not_found):
     return value
 
 
+def _scalars_only(record):
+    """``record`` with every object and array column left out (None)."""
+    if isinstance(record, tuple):
+        return tuple(_scalars_only(part) for part in record)
+    if isinstance(record, dict):
+        return {key: None if isinstance(value, (dict, list)) else value
+                for key, value in record.items()}
+    return record
+
+
+def _record_id(record):
+    first = record[0] if isinstance(record, tuple) else record
+    return first.get('id', '?') if isinstance(first, dict) else '?'
+
+
 class CollectionBase:
-    """GET of a collection and of one member; the versions fill the hooks."""
+    """GET of a collection and of one member; the versions fill the hooks.
+
+    Reading never fails on a stored row: a record whose view cannot be
+    built is shown with its plain columns only, and logged, so one row
+    an older build or Tacker wrote can neither hide the others nor make
+    a list answer 500.
+    """
 
     API_VERSION = None
 
@@ -117,15 +138,26 @@ class CollectionBase:
     def view(self, record, req):
         raise NotImplementedError
 
+    def shown(self, record, req):
+        """``view`` of ``record``, or of its plain columns if that fails."""
+        try:
+            return self.view(record, req)
+        except Exception:  # noqa: any fault of one row is that row's
+            LOG.exception('%(version)s record %(id)s cannot be shown in '
+                          'full; it is shown without its object and '
+                          'array fields.', {'version': self.API_VERSION,
+                                            'id': _record_id(record)})
+        return self.view(_scalars_only(record), req)
+
     def index(self, req):
         ctx = context.of(req)
         return wsgi.json_response(
-            [self.view(record, req) for record in self.load_all(ctx)])
+            [self.shown(record, req) for record in self.load_all(ctx)])
 
     def show(self, req, id):
         ctx = context.of(req)
         check_id(id, self.not_found)
-        return wsgi.json_response(self.view(self.load(ctx, id), req))
+        return wsgi.json_response(self.shown(self.load(ctx, id), req))
 
 
 class InstanceControllerBase(CollectionBase):
@@ -162,7 +194,7 @@ class InstanceControllerBase(CollectionBase):
         if package['operational_state'] != packages.ENABLED:
             raise self.package_disabled(body['vnfdId'])
         record = self.create_record(ctx, package, body)
-        view = self.view(record, req)
+        view = self.shown(record, req)
         LOG.info('VNF instance %(id)s (%(version)s) created from vnfd '
                  '%(vnfd)s.', {'id': view['id'],
                                'version': self.API_VERSION,
@@ -236,7 +268,7 @@ class OpOccControllerBase(CollectionBase):
                         'FAILED_TEMP operation can be failed.' % id)
         LOG.info('LCM operation %(op)s of vnf %(inst)s marked FAILED by '
                  'the operator.', {'op': id, 'inst': instance_id})
-        return wsgi.json_response(self.view(self.load(ctx, id), req))
+        return wsgi.json_response(self.shown(self.load(ctx, id), req))
 
 
 class VersionsController:

@@ -17,11 +17,15 @@ import re
 import webob
 
 from tacker.common import exceptions
+from tacker.common import json_depth
 
 JSON = 'application/json'
 PROBLEM_JSON = 'application/problem+json'
 # A JSON request body larger than this is refused before it is parsed.
 MAX_JSON_BYTES = 1 << 20
+# Levels of objects and arrays a JSON request body may nest, the body
+# being level 1; deeper bodies are refused before anything is written.
+MAX_JSON_DEPTH = json_depth.MAX_REQUEST_DEPTH
 # Control characters no TackerDB text column accepts everywhere (NUL is
 # refused by PostgreSQL); refused in every JSON string and key.
 _BAD_CHARS = re.compile('[\x00]')
@@ -134,6 +138,21 @@ def _reject_float(text):
     return value
 
 
+def _check_depth(body):
+    """Refuse a body nested too deeply, naming its top-level member."""
+    path = json_depth.too_deep(body, MAX_JSON_DEPTH)
+    if path is None:
+        return
+    what = 'nests objects and arrays more than %d levels deep (the ' \
+        'request body is level 1)' % MAX_JSON_DEPTH
+    if path:
+        raise exceptions.Invalid(message='Invalid input for field/'
+                                 'attribute %s: %s' % (str(path[0])[:255],
+                                                       what))
+    raise exceptions.Invalid(message='Invalid input: the request body %s'
+                             % what)
+
+
 def _check_strings(value, path='body'):
     """Refuse text the databases cannot store, naming the field."""
     if isinstance(value, str):
@@ -193,6 +212,9 @@ def read_json(req, *, required=True):
         raise exceptions.Invalid(
             reason='the request body is not valid JSON (%s)' % (
                 _short(exc),))
+    # Depth first: the checks after it, the schemas and the storage
+    # walk the body recursively.
+    _check_depth(body)
     _check_strings(body)
     return body
 

@@ -5,8 +5,11 @@ and reading the exact text also lets a compare-and-swap compare what was
 read with what is there now.  The text is written the way Tacker's own
 serializer writes it (``json.dumps`` with its default separators).
 
-A cell that cannot be decoded is returned as an ``Unreadable`` value, not
-raised: one bad row must never make a whole query fail.  Repositories
+A cell that cannot be decoded, or nests deeper than anything written
+here may (``json_depth.MAX_STORED_DEPTH``; every later recursive walk,
+the views' and ``json.dumps``', would fail on it), is returned as an
+``Unreadable`` value, not raised: one bad row must never make a whole
+query fail.  Repositories
 turn such a value into a problem of that record (``field_problem``).
 """
 
@@ -16,6 +19,8 @@ import json
 from oslo_log import log as logging
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
+
+from tacker.common import json_depth
 
 LOG = logging.getLogger(__name__)
 
@@ -69,15 +74,23 @@ def load(text):
     if not isinstance(text, str):
         # A driver that parsed the JSON itself (psycopg2 on a PostgreSQL
         # json column when the connection hook is not installed).
-        return text
+        return _shown(text)
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError as exc:
         return Unreadable('not JSON (%s at character %s)'
                           % (getattr(exc, 'msg', 'invalid'),
                              getattr(exc, 'pos', '?')))
     except RecursionError:
         return Unreadable('JSON nested too deeply')
+    return _shown(value)
+
+
+def _shown(value):
+    if json_depth.too_deep(value, json_depth.MAX_STORED_DEPTH) is not None:
+        return Unreadable('JSON nested more than %d levels deep'
+                          % json_depth.MAX_STORED_DEPTH)
+    return value
 
 
 def field_problem(field, value, expected):

@@ -228,7 +228,8 @@ class V1Adapter(base.Adapter):
             flavour=flavour,
             files=deployment_mod.files_of(flavour, params),
             namespace=deployment_mod.namespace_of(
-                {'namespace': namespace}), vim=vim)
+                {'namespace': namespace}, 'vnf_metadata.namespace'),
+            vim=vim)
 
     # --- writing
 

@@ -170,7 +170,8 @@ class V2Adapter(base.Adapter):
         v2_instances.update_instance(record, vimConnectionInfo={
             DEFAULT_CONNECTION_ID: {'vimId': vim.id, 'vimType': VIM_TYPE}})
 
-    def _build(self, record, flavour_id, where, connections):
+    def _build(self, record, flavour_id, where, connections,
+               field='additionalParams'):
         flavour, package_dir = deployment_mod.flavour_of(
             self.package_id(record), flavour_id)
         vim = self._connection_vim(connections)
@@ -179,7 +180,8 @@ class V2Adapter(base.Adapter):
         return deployment_mod.build(
             instance_id=record.id, package_dir=package_dir,
             flavour=flavour, files=deployment_mod.files_of(flavour, where),
-            namespace=deployment_mod.namespace_of(where), vim=vim)
+            namespace=deployment_mod.namespace_of(
+                where, '%s.namespace' % field), vim=vim)
 
     def instantiate_deployment(self, record, params):
         return self._build(record, params.get('flavourId'),
@@ -189,7 +191,8 @@ class V2Adapter(base.Adapter):
 
     def deployment(self, record):
         return self._build(record, _info(record).get('flavourId'),
-                           _metadata(record), record.vim_connection_info)
+                           _metadata(record), record.vim_connection_info,
+                           field='instantiatedVnfInfo.metadata')
 
     # --- writing
 

@@ -425,3 +425,31 @@ def test_api_versions(app):
     versions = call(app, 'GET', '/vnflcm/api_versions').json
     assert [v['version'] for v in versions['apiVersions']] == [
         '1.3.0', '2.0.0']
+
+
+@pytest.mark.parametrize('version', ['v1', 'v2'])
+@pytest.mark.parametrize('namespace', ['Bad_NS!/..', 'a' * 64, 'ns.sub',
+                                       '-ns', 'ns\n', 7])
+def test_invalid_kubernetes_namespace_is_400_before_any_op_occ(
+        app, package, conductor, version, namespace):
+    factories.vim(tenant_id=fakes.TENANT, auth_cred=fakes.VIM_CRED)
+    base = '/vnflcm/%s' % version
+    inst = call(app, 'POST', base + '/vnf_instances',
+                {'vnfdId': factories.SAMPLE_VNFD_ID}).json
+    resp = call(app, 'POST', '%s/vnf_instances/%s/instantiate'
+                % (base, inst['id']),
+                {'flavourId': 'simple',
+                 'additionalParams': {'namespace': namespace}},
+                headers=_headers(version))
+    fakes.assert_problem(resp, 400, contains='additionalParams.namespace')
+    assert conductor.casts == []
+    assert call(app, 'GET', base + '/vnf_lcm_op_occs').json == []
+    shown = call(app, 'GET', '%s/vnf_instances/%s' % (base, inst['id']))
+    assert shown.json['instantiationState'] == 'NOT_INSTANTIATED'
+    # The instance is free: a valid request is accepted right after.
+    resp = call(app, 'POST', '%s/vnf_instances/%s/instantiate'
+                % (base, inst['id']),
+                {'flavourId': 'simple',
+                 'additionalParams': {'namespace': 'ns-' + 'a' * 60}},
+                headers=_headers(version))
+    assert resp.status_int == 202, resp.text

@@ -13,6 +13,7 @@ from tacker.common import exceptions
 from tacker.db import vims
 from tacker.vnfm.infra_drivers.kubernetes import k8s_resources
 from tacker.vnfm.infra_drivers.kubernetes import manifests
+from tacker.vnfm.infra_drivers.kubernetes import names
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
 from tacker.vnfpkgm import store as package_store
 from tacker.vnfpkgm import vnfd as vnfd_mod
@@ -69,17 +70,27 @@ def files_of(flavour, additional_params):
     return tuple(files)
 
 
-def namespace_of(params):
+def namespace_of(params, field='additionalParams.namespace'):
+    """The namespace ``params`` name (default ``default``); else 400.
+
+    ``field`` names where ``params['namespace']`` came from, for the
+    message.
+    """
     namespace = (params or {}).get('namespace') or DEFAULT_NAMESPACE
     if not isinstance(namespace, str):
-        raise exceptions.Invalid(reason='additionalParams.namespace must '
-                                 'be a string')
-    return namespace
+        raise exceptions.Invalid(reason='%s must be a string' % field)
+    return names.check_namespace(namespace, field)
 
 
 def build(*, instance_id, package_dir, flavour, files, namespace, vim):
     """A Deployment; manifest problems are Invalid (400)."""
     loaded = manifests.load(package_dir, tuple(files))
+    for rel, doc in loaded:
+        meta = doc.get('metadata')
+        if isinstance(meta, dict) and 'name' in meta:
+            # Refused here, not by the cluster after the op occ started.
+            names.check_object_name(doc.get('kind'), meta['name'],
+                                    '%s: %s' % (rel, doc.get('kind')))
     targets = manifests.vdu_targets(flavour, loaded, files)
     objects = tuple(k8s_resources.labelled(doc, instance_id=instance_id,
                                            namespace=namespace)
