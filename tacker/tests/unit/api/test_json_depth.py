@@ -149,13 +149,19 @@ def _store_raw(table, column, text, row_id):
                                                type_=sa.Text())}))
 
 
-def _store_or_skip(table, column, text, row_id):
+def _store(table, column, text, row_id):
+    """True when stored; False when MariaDB refused the cell.
+
+    MariaDB's JSON columns check json_valid(), which refuses such depth:
+    there, no such row can exist at all.
+    """
     try:
         _store_raw(table, column, text, row_id)
-    except sa.exc.DBAPIError as exc:
-        # MariaDB's JSON columns check json_valid(), which refuses such
-        # depth: no such row can exist there.
-        pytest.skip('the database refuses this cell: %s' % exc.orig)
+    except sa.exc.DBAPIError:
+        if db_api.get_engine().dialect.name != 'mysql':
+            raise
+        return False
+    return True
 
 
 @pytest.mark.parametrize('levels', [950, 5000])
@@ -165,15 +171,21 @@ def test_stored_deep_rows_are_shown_without_them(app, package, levels,
     v1_id = factories.v1_instance(package_id=package,
                                   tenant_id=fakes.TENANT, info=fakes.V1_INFO)
     v1_occ = factories.v1_op_occ(v1_id, 'COMPLETED', tenant_id=fakes.TENANT)
-    _store_or_skip('vnf_instances', 'vnf_metadata', text, v1_id)
-    _store_or_skip('vnf_instantiated_info', 'additional_params', text,
-                   _v1_info_id(v1_id))
-    _store_or_skip('vnf_lcm_op_occs', 'operation_params', text, v1_occ)
     v2_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
     v2_occ = factories.v2_op_occ(v2_id, 'COMPLETED')
-    _store_or_skip('VnfInstanceV2', 'metadata', text, v2_id)
-    _store_or_skip('VnfLcmOpOccV2', 'operationParams', text,
-                   v2_occ)
+    stored = [
+        _store('vnf_instances', 'vnf_metadata', text, v1_id),
+        _store('vnf_instantiated_info', 'additional_params', text,
+               _v1_info_id(v1_id)),
+        _store('vnf_lcm_op_occs', 'operation_params', text, v1_occ),
+        _store('VnfInstanceV2', 'metadata', text, v2_id),
+        _store('VnfLcmOpOccV2', 'operationParams', text, v2_occ)]
+    if not any(stored):
+        # MariaDB refused every such cell: the rows stay as they were,
+        # and every list still answers.
+        _assert_lists_answer(app)
+        return
+    assert all(stored)
 
     _assert_lists_answer(app)
     v1 = call(app, 'GET', '/vnflcm/v1/vnf_instances').json
