@@ -41,7 +41,7 @@ def _flag(data):
 
 
 _FAULT_ARGS = ("status", "delay", "seconds", "count", "path", "verb",
-               "item", "field", "value")
+               "item", "field", "value", "size")
 
 
 def handle(sim, method, path, query, raw):

@@ -1,5 +1,5 @@
-"""API faults injected on request: latency, errors, drops, 401s, and
-LIST answers with a corrupted item.
+"""API faults injected on request: latency, errors, drops, 401s, LIST
+answers with a corrupted item, truncated answers and HTML answers.
 
 A fault is a rule with a kind, an optional path pattern and verb, and a
 budget in seconds and/or number of matching requests.  The HTTP layer
@@ -19,7 +19,14 @@ ERROR = "error"
 DROP = "drop"
 UNAUTHORIZED = "unauthorized"
 CORRUPT = "corrupt"
-KINDS = (LATENCY, ERROR, DROP, UNAUTHORIZED, CORRUPT)
+TRUNCATE = "truncate"
+HTML = "html"
+KINDS = (LATENCY, ERROR, DROP, UNAUTHORIZED, CORRUPT, TRUNCATE, HTML)
+
+# What a proxy or a login portal in front of an API server answers.
+HTML_BODY = (b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head>"
+             b"<body><h1>Sign in</h1><form method=\"post\"></form>"
+             b"</body></html>\n")
 
 
 class Fault(object):
@@ -27,7 +34,8 @@ class Fault(object):
 
     def __init__(self, fault_id, kind, *, status=None, delay=0.0,
                  seconds=None, count=None, path=None, verb=None,
-                 item=0, field=None, value=None, clock=time.monotonic):
+                 item=0, field=None, value=None, size=None,
+                 clock=time.monotonic):
         if kind not in KINDS:
             raise ValueError("fault kind must be one of %s" % (KINDS,))
         self.id = fault_id
@@ -45,6 +53,8 @@ class Fault(object):
         self.item = int(item or 0)
         self.field = field
         self.value = value
+        # TRUNCATE: how many bytes of the body are sent (None: half).
+        self.size = None if size is None else int(size)
 
     def live(self, now):
         if self._until is not None and now >= self._until:
@@ -61,7 +71,13 @@ class Fault(object):
                 "delay": self.delay, "count": self.count,
                 "seconds": self.seconds, "path": self.path,
                 "verb": self.verb, "hits": self.hits, "item": self.item,
-                "field": self.field, "value": self.value}
+                "field": self.field, "value": self.value,
+                "size": self.size}
+
+    def truncate(self, body):
+        """The first ``size`` bytes of ``body`` (half without a size)."""
+        size = len(body) // 2 if self.size is None else self.size
+        return body[:max(0, min(size, len(body) - 1))]
 
     def corrupt(self, body):
         """``body`` (JSON bytes) with item ``item`` of its list corrupted.

@@ -162,6 +162,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif fault.kind == chaos.ERROR:
                 self._send(_injected_error(fault.status))
                 return
+            elif fault.kind == chaos.HTML:
+                self._send(api.Response(200, chaos.HTML_BODY,
+                                        content_type="text/html"))
+                return
         if not self._authorized(sim):
             self._send(api.error_response(errors.Unauthorized()))
             return
@@ -170,7 +174,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault is not None and fault.kind == chaos.CORRUPT and \
                 response.stream is None and response.code == 200:
             response.body = fault.corrupt(response.body)
+        if fault is not None and fault.kind == chaos.TRUNCATE and \
+                response.stream is None:
+            self._send_truncated(response, fault.truncate(response.body))
+            return
         self._send(response)
+
+    def _send_truncated(self, response, part):
+        """Announce the whole body, send ``part`` of it, then hang up."""
+        try:
+            self.send_response(response.code)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            self.wfile.write(part)
+            self.wfile.flush()
+        except OSError:
+            pass
+        self._drop()
 
 
 def _injected_error(code):

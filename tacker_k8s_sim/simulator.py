@@ -271,7 +271,7 @@ class Simulator(object):
 
     def add_fault(self, kind, *, status=None, delay=0.0, seconds=None,
                   count=None, path=None, verb=None, item=0, field=None,
-                  value=None):
+                  value=None, size=None):
         """Inject an API fault; see ``chaos.Fault``. Returns the Fault.
 
         kind: 'latency' (sleep ``delay`` s, then answer), 'error'
@@ -279,7 +279,10 @@ class Simulator(object):
         without a reply), 'unauthorized' (401) or 'corrupt' (a LIST
         answer whose item ``item`` is replaced by ``value``, or whose
         dotted ``field`` in that item is set to ``value``, removed when
-        ``value`` is None). ``seconds`` and/or ``count`` bound it;
+        ``value`` is None), 'truncate' (send the first ``size`` bytes,
+        default half, of the answer under the whole body's
+        Content-Length, then close the connection) or 'html' (a 200 with
+        an HTML page as ``text/html``). ``seconds`` and/or ``count`` bound it;
         ``path`` is a regex searched in the URL path; ``verb`` an HTTP
         method or Kubernetes verb (list, watch, get, create, update,
         patch, delete).
@@ -287,7 +290,7 @@ class Simulator(object):
         return self.faults.add(kind, status=status, delay=delay,
                                seconds=seconds, count=count, path=path,
                                verb=verb, item=item, field=field,
-                               value=value)
+                               value=value, size=size)
 
     def inject_latency(self, delay, **kwargs):
         return self.add_fault(chaos.LATENCY, delay=delay, **kwargs)
@@ -305,6 +308,12 @@ class Simulator(object):
                            **kwargs):
         return self.add_fault(chaos.CORRUPT, item=item, field=field,
                               value=value, **kwargs)
+
+    def truncate_answers(self, *, size=None, **kwargs):
+        return self.add_fault(chaos.TRUNCATE, size=size, **kwargs)
+
+    def answer_html(self, **kwargs):
+        return self.add_fault(chaos.HTML, **kwargs)
 
     def reset_faults(self):
         self.faults.reset()

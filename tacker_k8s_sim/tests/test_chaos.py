@@ -264,3 +264,27 @@ def test_corrupt_over_http(k8s_sim, api_client, apps):
         "verb": "list", "count": 1})
     assert code == 201 and fault["field"] == "status"
     assert _raw_pods(api_client)[0]["status"] == "broken"
+
+
+def test_truncated_answer_is_cut_under_the_full_length(k8s_sim):
+    core = client.CoreV1Api(k8s_sim.api_client(retries=False))
+    k8s_sim.truncate_answers(size=10, verb="list", count=1)
+    response = core.list_namespaced_pod(NS, _preload_content=False,
+                                        _request_timeout=5)
+    assert int(response.headers["Content-Length"]) > 10
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        response.read()
+    # Consumed: the next answer is whole.
+    assert core.list_namespaced_pod(NS, _request_timeout=5).items == []
+
+
+def test_html_answer_is_a_200_page(k8s_sim):
+    code, fault = admin(k8s_sim, "POST", "/_sim/faults", {
+        "kind": "html", "verb": "list", "count": 1})
+    assert code == 201 and fault["kind"] == "html"
+    req = urllib.request.Request(k8s_sim.url + "/api/v1/namespaces/%s/pods"
+                                 % NS)
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        assert resp.status == 200
+        assert resp.headers["Content-Type"] == "text/html"
+        assert resp.read().startswith(b"<!DOCTYPE html>")
