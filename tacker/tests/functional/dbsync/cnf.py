@@ -24,19 +24,28 @@ def owner(obj):
 
 
 class World:
-    def __init__(self, sim, sample=SAMPLE, ca_pem=None):
+    def __init__(self, sim, sample=SAMPLE, ca_pem=None, package=None):
+        # ``package``, another World, shares its onboarded package: a
+        # second cluster, with a VIM of its own, for the same VNFD.
         self.sim = sim
         self.ca_pem = ca_pem
-        self.store = store_mod.PackageStore()
-        package = factories.onboarded_package(
-            tenant_id='project-a', sample=sample, store=self.store)
-        self.package_id = package.id
-        self.vnfd = package.vnfd
+        if package is None:
+            self.store = store_mod.PackageStore()
+            onboarded = factories.onboarded_package(
+                tenant_id='project-a', sample=sample, store=self.store)
+            self.package_id = onboarded.id
+            self.vnfd = onboarded.vnfd
+        else:
+            self.store = package.store
+            self.package_id = package.package_id
+            self.vnfd = package.vnfd
         self.flavour = self.vnfd.flavour('simple')
         self.manifests = self._manifests()
         self.vim = factories.vim(
             url=sim.url, auth_cred={'bearer_token': TOKEN},
-            tenant_id='project-a', name='sim-' + sample, is_default=True)
+            tenant_id='project-a',
+            name='sim-%s%s' % (sample, '' if package is None else '-b'),
+            is_default=package is None)
 
     def _manifests(self):
         import yaml

@@ -9,7 +9,8 @@ a timeout.  VIMs are observed concurrently, up to a bound, so one slow
 cluster does not hold up the others; the namespaces of one VIM are read
 one after another.
 
-A VIM that fails (unreachable, 401/403, timeout, 5xx, an unparsable or
+A VIM that fails (unreachable, 401/403, timeout, 5xx, an answer cut
+short, one that is not JSON (a proxy's HTML page), an unparsable or
 malformed answer, or any unexpected error while it is observed) yields a
 ``VimFailure`` for the pass instead of snapshots; its instances are not
 written, the other VIMs are unaffected, and the next pass tries again.
@@ -20,6 +21,7 @@ names the list, the item and the field.
 
 from concurrent import futures
 import dataclasses
+import http.client
 import json
 import socket
 
@@ -89,6 +91,13 @@ def _reason(exc, timeout):
         return 'TLS failed (%s)' % text.rsplit('] ', 1)[-1][:200]
     if isinstance(exc, urllib3.exceptions.NewConnectionError):
         return 'unreachable (%s)' % _errno_text(exc)
+    if isinstance(exc, urllib3.exceptions.ProtocolError):
+        cut = [arg for arg in exc.args
+               if isinstance(arg, http.client.IncompleteRead)]
+        if cut:
+            # The body ended before its Content-Length: e.g.
+            # "IncompleteRead(10 bytes read, 1200 more expected)".
+            return 'answer cut short (%s)' % cut[0]
     if isinstance(exc, (urllib3.exceptions.ProtocolError,
                         urllib3.exceptions.HTTPError)):
         return 'connection failed (%s)' % type(exc).__name__
@@ -112,7 +121,7 @@ def _list(api_client, api_class, method, namespace, timeout, kind):
     response = getattr(api_class(api_client), method)(
         namespace, _preload_content=False, _request_timeout=timeout)
     try:
-        data = json.loads(response.data)
+        data = _json(response)
     finally:
         response.release_conn()
     problem = list_shape.answer_problem(data)
@@ -122,6 +131,19 @@ def _list(api_client, api_class, method, namespace, timeout, kind):
         raise MalformedAnswer('Kubernetes answered a malformed %s: %s' % (
             list_shape.list_kind(data, kind), problem))
     return data
+
+
+def _json(response):
+    try:
+        return json.loads(response.data)
+    except ValueError:
+        content_type = (response.headers.get('Content-Type') or '').strip()
+        if 'json' in content_type.lower():
+            raise
+        # A proxy or login portal in front of the API server answers
+        # 200 with a page: name what came instead of a decode position.
+        raise MalformedAnswer('Kubernetes answered %s, not JSON' % (
+            content_type[:100] or 'no Content-Type')) from None
 
 
 def observe_vim(api_client, vim, namespaces, timeout):
