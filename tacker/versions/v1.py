@@ -14,7 +14,6 @@ import contextlib
 from tacker.common import exceptions
 from tacker.common import states
 from tacker.db.instances import v1 as v1_instances
-from tacker.db import api as db_api
 from tacker.db import op_occs
 from tacker.db import vims
 from tacker.versions import base
@@ -313,9 +312,8 @@ class V1Adapter(base.Adapter):
         record = self.load(instance_id)  # NotFound stays a 404
         state = record.task_state
         if state is None:
-            with db_api.reader_session() as session:
-                running = [o for o in self.op_occs.for_instance(
-                    session, instance_id) if o.state in states.IN_PROGRESS]
+            running = [o for o in self.op_occs.for_instances([instance_id])
+                       if o.state in states.IN_PROGRESS]
             # Nobody's task_state and no operation: the synchronization
             # holds the lock and is about to mark it.
             state = (states.TASK_STATES.get(running[-1].operation,

@@ -56,8 +56,7 @@ def begin_operation(*, api_version, instance_id, operation, params,
 
 
 def _check_op_occs(adapter, instance_id, operation, record):
-    with db_api.reader_session() as session:
-        existing = adapter.op_occs.for_instance(session, instance_id)
+    existing = adapter.op_occs.for_instances([instance_id])
     running = [o for o in existing if o.state in adapter.blocking_states]
     if running:
         raise adapter.running_conflict(record, running, operation)

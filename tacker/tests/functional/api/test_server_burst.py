@@ -7,14 +7,13 @@ GET and reads the answer.  Only that every one of them is answered is
 asserted, never how fast.
 """
 
-import re
 import socket
 import subprocess
-import sys
 import threading
-import time
 
 import pytest
+
+from tacker.tests.functional.api import test_server_process
 
 pytestmark = pytest.mark.slow
 
@@ -24,20 +23,6 @@ CLIENT_TIMEOUT = 120
 REQUEST = (b'GET /vnflcm/v1/vnf_instances HTTP/1.1\r\n'
            b'Host: 127.0.0.1\r\nAccept: application/json\r\n'
            b'Connection: close\r\n\r\n')
-
-
-def _wait_for_port(log_file, proc, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError('tacker-server exited early: %s' % (
-                log_file.read_text() if log_file.exists() else ''))
-        text = log_file.read_text() if log_file.exists() else ''
-        match = re.search(r'listening on 127\.0\.0\.1:(\d+)', text)
-        if match:
-            return int(match.group(1))
-        time.sleep(0.1)
-    raise AssertionError('tacker-server did not start')
 
 
 def _one_client(port, barrier, results, index):
@@ -73,18 +58,10 @@ def burst(port, clients):
 
 
 def test_every_connection_of_a_burst_is_answered(sqlite_db, tmp_path):
-    log_file = tmp_path / 'server.log'
-    conf_file = tmp_path / 'tacker.conf'
-    conf_file.write_text(
-        '[DEFAULT]\nstate_path = %s\nbind_host = 127.0.0.1\nbind_port = 0\n'
-        'auth_strategy = noauth\nlog_file = %s\n[database]\nconnection = '
-        '%s\n' % (tmp_path, log_file, sqlite_db.url))
-    proc = subprocess.Popen([sys.executable, '-m', 'tacker.cmd.server',
-                             '--config-file', str(conf_file)],
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc, port, _log = test_server_process.serve(
+        sqlite_db, tmp_path, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     try:
-        port = _wait_for_port(log_file, proc)
         results = burst(port, CLIENTS)
     finally:
         proc.terminate()

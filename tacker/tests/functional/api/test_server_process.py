@@ -13,7 +13,26 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def _wait_for_port(log_file, proc, timeout=30):
+def serve(sqlite_db, tmp_path, **popen_kwargs):
+    """``tacker-server`` on a free port, noauth: (process, port, log)."""
+    log_file = tmp_path / 'server.log'
+    conf_file = tmp_path / 'tacker.conf'
+    conf_file.write_text(
+        '[DEFAULT]\nstate_path = %s\nbind_host = 127.0.0.1\nbind_port = 0\n'
+        'auth_strategy = noauth\nlog_file = %s\n[database]\nconnection = '
+        '%s\n' % (tmp_path, log_file, sqlite_db.url))
+    proc = subprocess.Popen([sys.executable, '-m', 'tacker.cmd.server',
+                             '--config-file', str(conf_file)],
+                            **popen_kwargs)
+    try:
+        return proc, _wait_for_port(log_file, proc), log_file
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+
+
+def _wait_for_port(log_file, proc, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -29,17 +48,10 @@ def _wait_for_port(log_file, proc, timeout=30):
 
 @pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT])
 def test_serves_then_stops_on_signal(sqlite_db, tmp_path, signum):
-    log_file = tmp_path / 'server.log'
-    conf_file = tmp_path / 'tacker.conf'
-    conf_file.write_text(
-        '[DEFAULT]\nstate_path = %s\nbind_host = 127.0.0.1\nbind_port = 0\n'
-        'auth_strategy = noauth\nlog_file = %s\n[database]\nconnection = '
-        '%s\n' % (tmp_path, log_file, sqlite_db.url))
-    proc = subprocess.Popen([sys.executable, '-m', 'tacker.cmd.server',
-                             '--config-file', str(conf_file)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc, port, log_file = serve(sqlite_db, tmp_path,
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
     try:
-        port = _wait_for_port(log_file, proc)
         url = 'http://127.0.0.1:%d/vnflcm/api_versions' % port
         with urllib.request.urlopen(url, timeout=10) as resp:
             assert resp.status == 200

@@ -9,6 +9,8 @@ import json
 
 import webob
 
+from tacker.tests import factories
+
 # The project of noauth requests, which owns the records by default.
 TENANT = 'admin'
 SECRETS = ('sekrit-token', 'sekrit-password', 'BEGIN-CA-sekrit')
@@ -146,3 +148,11 @@ V1_OP = {'operation': 'INSTANTIATE', 'when': OP_TIME, 'tenant_id': TENANT,
          'operation_params': V1_OP_PARAMS}
 V2_OP = {'operation': 'INSTANTIATE', 'when': OP_TIME,
          'operation_params': V2_OP_PARAMS}
+
+
+def instantiated(version, package_id):
+    """The id of an INSTANTIATED instance of ``version`` with our rows."""
+    if version == 'v1':
+        return factories.v1_instance(package_id=package_id, tenant_id=TENANT,
+                                     info=V1_INFO)
+    return factories.v2_instance(info=V2_INFO, **V2)

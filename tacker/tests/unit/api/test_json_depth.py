@@ -91,11 +91,7 @@ def test_depth_limit_counts_the_body_as_one_level(app, package, version):
 def test_a_body_at_the_depth_limit_is_stored_whole(app, package, conductor,
                                                    version):
     # operationParams holds the whole body: all 32 levels are stored.
-    if version == 'v1':
-        instance_id = factories.v1_instance(
-            package_id=package, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
-    else:
-        instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
+    instance_id = fakes.instantiated(version, package)
     resp = call(app, 'POST', '/vnflcm/%s/vnf_instances/%s/scale'
                 % (version, instance_id),
                 raw=_raw({'type': '"SCALE_OUT"', 'aspectId': '"vdu1_aspect"',
@@ -123,11 +119,8 @@ def test_deep_additional_params_are_400_before_any_op_occ(
     if action == 'instantiate':
         instance_id = call(app, 'POST', '/vnflcm/%s/vnf_instances' % version,
                            {'vnfdId': factories.SAMPLE_VNFD_ID}).json['id']
-    elif version == 'v1':
-        instance_id = factories.v1_instance(
-            package_id=package, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
     else:
-        instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
+        instance_id = fakes.instantiated(version, package)
     resp = call(app, 'POST', '/vnflcm/%s/vnf_instances/%s/%s'
                 % (version, instance_id, action),
                 raw=_raw(dict(members, additionalParams=nested(levels))),

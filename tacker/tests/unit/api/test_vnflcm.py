@@ -270,11 +270,7 @@ def test_instantiate_is_recorded_and_cast(app, package, conductor,
 def test_action_schema_errors_name_the_field(sqlite_app, conductor,
                                              version, action, body, field):
     package_id = factories.onboarded_package(tenant_id=fakes.TENANT).id
-    if version == 'v1':
-        instance_id = factories.v1_instance(
-            package_id=package_id, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
-    else:
-        instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
+    instance_id = fakes.instantiated(version, package_id)
     resp = call(sqlite_app, 'POST', '/vnflcm/%s/vnf_instances/%s/%s'
                 % (version, instance_id, action), body)
     fakes.assert_problem(resp, 400, contains=field)
@@ -284,11 +280,7 @@ def test_action_schema_errors_name_the_field(sqlite_app, conductor,
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_scale_with_unknown_aspect_is_400_from_begin(app, package,
                                                      conductor, version):
-    if version == 'v1':
-        instance_id = factories.v1_instance(
-            package_id=package, tenant_id=fakes.TENANT, info=fakes.V1_INFO)
-    else:
-        instance_id = factories.v2_instance(info=fakes.V2_INFO, **fakes.V2)
+    instance_id = fakes.instantiated(version, package)
     resp = call(app, 'POST', '/vnflcm/%s/vnf_instances/%s/scale'
                 % (version, instance_id),
                 {'type': 'SCALE_OUT', 'aspectId': 'no_such_aspect'})
