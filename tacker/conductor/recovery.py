@@ -8,7 +8,10 @@ its instance lock can be taken, and every live owner of such a record
 holds that lock (an LCM run from PROCESSING to its end, a synchronization
 while it writes).  A STARTING op occ is not under the lock while its
 request waits for a conductor, so it only counts as lost once it is
-older than ``starting_grace()``.
+older than ``starting_grace()``.  A v1 ``DB_SYNCHRONIZING`` is not always
+under the lock either (Tacker's own synchronization sets it without), so
+it only counts as left once it is older than ``[database_sync]
+stale_claim_age``.
 """
 
 import collections
@@ -80,7 +83,7 @@ def recover(now=None, *, op_occs=True):
         for occ in _suspects(adapter, now) if op_occs else ():
             report[label] += _under_lock(
                 occ.instance_id, lambda: _settle_op_occ(adapter, occ, now))
-        for instance_id in adapter.sync_leftovers():
+        for instance_id in adapter.sync_leftovers(now):
             report['task_state ' + states.DB_SYNCHRONIZING] += _under_lock(
                 instance_id,
                 lambda: adapter.clear_sync_leftover(instance_id, now))

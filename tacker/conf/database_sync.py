@@ -42,6 +42,17 @@ OPTS = [
                help='How many VIMs (Kubernetes clusters) one pass observes '
                     'at the same time, so that a slow cluster does not '
                     'delay the others.'),
+    cfg.IntOpt('stale_claim_age', default=120, min=0,
+               help='Seconds after which a v1 instance left in task_state '
+                    'DB_SYNCHRONIZING, with its instance lock free, counts '
+                    'as left by a synchronization that died and is cleared '
+                    '(by the recovery before each pass, or by the next '
+                    'pass that synchronizes it). Tacker\'s own v1 '
+                    'synchronization marks DB_SYNCHRONIZING without the '
+                    'lock, so a younger mark may belong to a running Tacker '
+                    'conductor. 0 clears the mark as soon as the lock is '
+                    'free: only for a database no Tacker conductor '
+                    'synchronizes.'),
 ]
 
 

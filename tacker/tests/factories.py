@@ -14,6 +14,8 @@ import collections
 import datetime
 import uuid
 
+from oslo_utils import timeutils
+
 from tacker.db import api as db_api
 from tacker.db import vims
 from tacker.db.models import v1
@@ -29,6 +31,12 @@ SAMPLE_VNFD_ID = '7f3d3b0e-6a55-4b7c-9f0e-5d7c2a1e9b01'
 # Op occs start here unless told otherwise: a fixed time in the past.
 WHEN = datetime.datetime(2026, 1, 1)
 INSTANTIATED = 'INSTANTIATED'
+
+
+def ago(**delta):
+    """The time ``delta`` (timedelta's keywords) before now, as stored."""
+    return timeutils.utcnow() - datetime.timedelta(**delta)
+
 
 # The v2 instantiatedVnfInfo of an INSTANTIATED instance nobody described.
 V2_INFO = {'flavourId': 'simple', 'vnfState': 'STARTED',
@@ -88,7 +96,7 @@ def v1_instance(*, state=INSTANTIATED, task_state=None, instance_id=None,
                 metadata=None, info=None, name='cnf',
                 vnfd_id=SAMPLE_VNFD_ID, provider='Company',
                 product_name='Sample CNF', software_version='1.0',
-                vnfd_version='1.0'):
+                vnfd_version='1.0', updated_at=None):
     """A v1 instance; its id.
 
     An INSTANTIATED instance also gets its instantiated-info row: ``info``
@@ -108,6 +116,7 @@ def v1_instance(*, state=INSTANTIATED, task_state=None, instance_id=None,
             instantiation_state=state, task_state=task_state,
             vim_connection_info=list(vim_connection_info or []),
             tenant_id=tenant_id, vnf_pkg_id=package_id or str(uuid.uuid4()),
+            updated_at=updated_at,
             vnf_metadata=({'namespace': 'default'} if metadata is None
                           else metadata)))
         session.flush()

@@ -103,7 +103,7 @@ class Adapter:
         """What else to clear with an op occ a dead conductor left."""
         return None
 
-    def sync_leftovers(self):
+    def sync_leftovers(self, now):
         """Ids of instances a dead synchronization left marked."""
         return []
 

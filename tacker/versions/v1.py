@@ -10,6 +10,9 @@ keeps Tacker's own v1 operations and our writes apart.
 """
 
 import contextlib
+import datetime
+
+from oslo_utils import timeutils
 
 from tacker.common import exceptions
 from tacker.common import states
@@ -21,8 +24,16 @@ from tacker.vnfm.infra_drivers.kubernetes import deployment as deployment_mod
 from tacker.vnfm.infra_drivers.kubernetes import manifests
 from tacker.vnfm.infra_drivers.kubernetes import v1_records
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
+import tacker.conf
 
+CONF = tacker.conf.CONF
 VIM_TYPE = 'kubernetes'
+
+
+def stale_claim_cutoff(now):
+    """A DB_SYNCHRONIZING set before this time is a dead holder's."""
+    return now - datetime.timedelta(
+        seconds=CONF.database_sync.stale_claim_age)
 
 
 def _connection(entry):
@@ -161,12 +172,17 @@ class V1Adapter(base.Adapter):
 
         The claim succeeds only when task_state is NULL, in one UPDATE, so
         a v1 LCM request that set its own task_state first wins.  It runs
-        under the instance lock, so a DB_SYNCHRONIZING found there was
-        left by a synchronization that died and is taken over.
+        under the instance lock, so a DB_SYNCHRONIZING found there is not
+        one of ours: older than ``[database_sync] stale_claim_age`` it was
+        left by a synchronization that died and is taken over; younger,
+        it may be Tacker's own synchronization at work, and the instance
+        is left for the next pass.
         """
+        now = timeutils.utcnow()
         if not v1_instances.claim_task_state(
                 candidate.instance_id, states.DB_SYNCHRONIZING,
-                reclaim=True, instantiation_state=states.INSTANTIATED):
+                reclaim_before=stale_claim_cutoff(now),
+                instantiation_state=states.INSTANTIATED, now=now):
             raise exceptions.LockHeld(id=candidate.instance_id)
         try:
             yield
@@ -298,12 +314,16 @@ class V1Adapter(base.Adapter):
                 session=session, now=now)
         return clear
 
-    def sync_leftovers(self):
-        return v1_instances.holding_task_state(states.DB_SYNCHRONIZING)
+    def sync_leftovers(self, now):
+        return v1_instances.holding_task_state(
+            states.DB_SYNCHRONIZING, claimed_before=stale_claim_cutoff(now))
 
     def clear_sync_leftover(self, instance_id, now):
+        # The age again in the UPDATE: a Tacker synchronization may have
+        # ended and marked the instance anew since the ids were read.
         return int(v1_instances.release_task_state(
-            instance_id, states.DB_SYNCHRONIZING, now=now))
+            instance_id, states.DB_SYNCHRONIZING, now=now,
+            claimed_before=stale_claim_cutoff(now)))
 
     # --- conflicts
 

@@ -164,58 +164,77 @@ def encode(values, stored=None):
             for column, value in values.items()}
 
 
-def claim_task_state(instance_id, task_state, *, reclaim=False,
-                     instantiation_state=None):
+def _claimed_before(table, before):
+    """The claim is older than ``before`` (or has no time at all)."""
+    return sa.or_(table.c.updated_at.is_(None), table.c.updated_at < before)
+
+
+def claim_task_state(instance_id, task_state, *, reclaim_before=None,
+                     instantiation_state=None, now=None):
     """Set ``task_state`` if it is NULL; False when someone else holds it.
 
-    ``reclaim`` also takes it over when it already is ``task_state``: for
-    a caller that holds the instance lock, which every setter of that
-    state takes first, such a value can only be left by a holder that
-    died.  ``instantiation_state`` also requires that state.
+    ``updated_at`` is set with it, so the row tells how old a claim is.
+    ``reclaim_before`` also takes the state over when it already is
+    ``task_state`` and was set before that time: for a caller that holds
+    the instance lock, which every one of our setters of that state takes
+    first, such a value was left by a holder that died, or belongs to a
+    setter that takes no lock (Tacker's own v1 synchronization), and the
+    age tells the two apart.  ``instantiation_state`` also requires that
+    state.
     """
     table = models.VnfInstance.__table__
     where = [table.c.id == instance_id, models.live(table.c.deleted)]
-    if reclaim:
-        where.append(sa.or_(table.c.task_state.is_(None),
-                            table.c.task_state == task_state))
+    free = table.c.task_state.is_(None)
+    if reclaim_before is not None:
+        where.append(sa.or_(free, sa.and_(
+            table.c.task_state == task_state,
+            _claimed_before(table, reclaim_before))))
     else:
-        where.append(table.c.task_state.is_(None))
+        where.append(free)
     if instantiation_state is not None:
         where.append(table.c.instantiation_state == instantiation_state)
     with db_api.writer_session() as session:
         result = session.execute(
-            sa.update(table).where(*where).values(task_state=task_state))
+            sa.update(table).where(*where).values(
+                task_state=task_state,
+                updated_at=now or timeutils.utcnow()))
     return result.rowcount == 1
 
 
-def release_task_state(instance_id, task_state, *, session=None, now=None):
+def release_task_state(instance_id, task_state, *, session=None, now=None,
+                       claimed_before=None):
     """Clear ``task_state`` if it still is it (one of them, for a tuple).
 
     ``now`` also sets ``updated_at``; ``session`` writes in the caller's
-    transaction.
+    transaction; ``claimed_before`` clears only a claim older than that.
     """
     table = models.VnfInstance.__table__
     held = task_state if isinstance(task_state, tuple) else (task_state,)
     values = {'task_state': None}
     if now is not None:
         values['updated_at'] = now
-    query = (sa.update(table)
-             .where(table.c.id == instance_id,
-                    table.c.task_state.in_(list(held)))
-             .values(**values))
+    where = [table.c.id == instance_id, table.c.task_state.in_(list(held))]
+    if claimed_before is not None:
+        where.append(_claimed_before(table, claimed_before))
+    query = sa.update(table).where(*where).values(**values)
     if session is not None:
         return session.execute(query).rowcount == 1
     with db_api.writer_session() as own:
         return own.execute(query).rowcount == 1
 
 
-def holding_task_state(task_state):
-    """Ids of the live instances whose task_state is ``task_state``."""
+def holding_task_state(task_state, *, claimed_before=None):
+    """Ids of the live instances whose task_state is ``task_state``.
+
+    ``claimed_before`` keeps only the claims older than that.
+    """
     table = models.VnfInstance.__table__
+    where = [table.c.task_state == task_state, models.live(table.c.deleted)]
+    if claimed_before is not None:
+        where.append(_claimed_before(table, claimed_before))
     with db_api.reader_session() as session:
         return [row.id for row in session.execute(
-            sa.select(table.c.id).where(table.c.task_state == task_state,
-                                        models.live(table.c.deleted)))]
+            sa.select(table.c.id).where(*where))]
 
 
 def mark_instantiated(record, *, metadata, connections, info):

@@ -11,6 +11,7 @@ from tacker.conductor import service as conductor_service
 from tacker.db.instances import v1 as v1_instances
 from tacker.dbsync import engine as engine_mod
 import tacker.conf
+from tacker.tests import factories
 
 
 def _scale(world, inst, replicas):
@@ -115,7 +116,9 @@ def test_passes_never_overlap(sqlite_world):
 def test_conductor_start_clears_leftover_sync_claims(sqlite_world, sync_conf):
     sync_conf.config(interval=0, group='database_sync')
     inst = sqlite_world.deploy('v1', vdus=['VDU1'])
-    v1_instances.claim_task_state(inst.id, 'DB_SYNCHRONIZING')
+    # Marked by a synchronization that died three minutes ago.
+    v1_instances.claim_task_state(inst.id, 'DB_SYNCHRONIZING',
+                                  now=factories.ago(minutes=3))
     svc = conductor_service.ConductorService()
     svc.start()
     svc.stop()

@@ -17,6 +17,7 @@ from tacker.db import api as db_api
 from tacker.db.instances import v1 as v1_instances
 from tacker.db import op_occs
 import tacker.conf
+from tacker.tests import factories
 
 CONF = tacker.conf.CONF
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -39,7 +40,8 @@ def test_sync_only_service_leaves_op_occs_to_their_conductor(
     v2 = sqlite_world.deploy('v2', vdus=['VDU1'])
     v1 = sqlite_world.deploy('v1', vdus=['VDU1'])
     occ_id = _processing_op_occ(v2.id)
-    v1_instances.claim_task_state(v1.id, states.DB_SYNCHRONIZING)
+    v1_instances.claim_task_state(v1.id, states.DB_SYNCHRONIZING,
+                                  now=factories.ago(minutes=3))
 
     sync_only = conductor_service.ConductorService(lcm=False)
     sync_only.start()

@@ -137,6 +137,23 @@ def test_v1_task_state_claimed_only_while_writing(world, engine):
     assert v1_instances.get_instance(inst.id).task_state is None
 
 
+def test_v1_foreign_sync_mark_is_left_young_and_taken_over_old(world, engine):
+    # Tacker's own v1 synchronization marks the row without our lock: a
+    # free lock alone does not prove its owner dead, its age does.
+    inst = world.deploy('v1', vdus=['VDU1'])
+    _drift(world, inst)
+    v1_instances.claim_task_state(inst.id, 'DB_SYNCHRONIZING')
+    assert _status(engine.run_pass(), inst) == outcome.SKIPPED
+    assert v1_instances.get_instance(
+        inst.id).task_state == 'DB_SYNCHRONIZING'
+    v1_instances.release_task_state(inst.id, 'DB_SYNCHRONIZING')
+    v1_instances.claim_task_state(inst.id, 'DB_SYNCHRONIZING',
+                                  now=factories.ago(seconds=121))
+    assert _status(engine.run_pass(), inst) == outcome.CHANGED
+    assert v1_instances.get_instance(inst.id).task_state is None
+    assert inst.stored()[1] == {'vdu1_aspect': 1}
+
+
 @BOTH
 @pytest.mark.parametrize('fault', ['down', '401', '503', 'slow', 'drop'])
 def test_cluster_fault_writes_nothing_and_next_pass_recovers(

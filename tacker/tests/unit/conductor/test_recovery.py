@@ -60,11 +60,38 @@ def test_starting_is_rolled_back_only_once_it_is_old(locks):
 
 
 def test_a_sync_claim_is_cleared_only_when_no_sync_holds_the_lock(locks):
-    instance_id = factories.v1_instance(task_state='DB_SYNCHRONIZING')
+    instance_id = factories.v1_instance(task_state='DB_SYNCHRONIZING',
+                                        updated_at=factories.ago(hours=1))
     with coordination.instance_lock(instance_id):
         report = recovery.recover()
     assert v1_instances.get_instance(
         instance_id).task_state == 'DB_SYNCHRONIZING'
     assert report['task_state DB_SYNCHRONIZING'] == 0
+    recovery.recover()
+    assert v1_instances.get_instance(instance_id).task_state is None
+
+
+def test_a_young_sync_claim_with_a_free_lock_is_left(locks, conf):
+    # Tacker's own v1 synchronization marks DB_SYNCHRONIZING without
+    # taking the lock: while the mark is young it may be at work.
+    young = factories.v1_instance(task_state='DB_SYNCHRONIZING',
+                                  updated_at=factories.ago(seconds=30))
+    old = factories.v1_instance(task_state='DB_SYNCHRONIZING',
+                                updated_at=factories.ago(seconds=121))
+    report = recovery.recover()
+    assert report['task_state DB_SYNCHRONIZING'] == 1
+    assert v1_instances.get_instance(
+        young).task_state == 'DB_SYNCHRONIZING'
+    assert v1_instances.get_instance(old).task_state is None
+    # Once it is older than [database_sync] stale_claim_age, it goes.
+    recovery.recover(now=timeutils.utcnow() + datetime.timedelta(
+        seconds=91))
+    assert v1_instances.get_instance(young).task_state is None
+
+
+def test_stale_claim_age_zero_clears_at_once(locks, conf):
+    conf.config(stale_claim_age=0, group='database_sync')
+    instance_id = factories.v1_instance()
+    assert v1_instances.claim_task_state(instance_id, 'DB_SYNCHRONIZING')
     recovery.recover()
     assert v1_instances.get_instance(instance_id).task_state is None

@@ -147,11 +147,22 @@ def test_v1_write_into_a_terminated_instance_is_refused(db):
             read, scale_status=[{'aspect_id': 'a', 'scale_level': 1}])
 
 
-def test_v1_sync_claim_reclaims_only_its_own_leftover(db):
-    left = factories.v1_instance(task_state='DB_SYNCHRONIZING')
-    busy = factories.v1_instance(task_state='SCALING')
-    assert v1_instances.claim_task_state(left, 'DB_SYNCHRONIZING',
-                                         reclaim=True)
+def test_v1_sync_claim_takes_over_only_an_old_leftover(db):
+    cutoff = factories.ago(seconds=120)
+    old = factories.v1_instance(task_state='DB_SYNCHRONIZING',
+                                updated_at=factories.ago(seconds=121))
+    young = factories.v1_instance(task_state='DB_SYNCHRONIZING',
+                                  updated_at=factories.ago(seconds=5))
+    busy = factories.v1_instance(task_state='SCALING',
+                                 updated_at=factories.ago(days=1))
+    assert v1_instances.claim_task_state(old, 'DB_SYNCHRONIZING',
+                                         reclaim_before=cutoff)
+    assert not v1_instances.claim_task_state(young, 'DB_SYNCHRONIZING',
+                                             reclaim_before=cutoff)
     assert not v1_instances.claim_task_state(busy, 'DB_SYNCHRONIZING',
-                                             reclaim=True)
-    assert not v1_instances.claim_task_state(left, 'DB_SYNCHRONIZING')
+                                             reclaim_before=cutoff)
+    # The takeover is a new claim: young now, so not taken over again.
+    assert not v1_instances.claim_task_state(old, 'DB_SYNCHRONIZING',
+                                             reclaim_before=cutoff)
+    assert v1_instances.holding_task_state(
+        'DB_SYNCHRONIZING', claimed_before=cutoff) == []
