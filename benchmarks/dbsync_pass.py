@@ -1,28 +1,51 @@
-"""Benchmark one synchronization pass over many CNF instances.
+"""Benchmark the synchronization pass, side by side with Tacker's shape.
 
 Builds N v2 instances (default 1,000) of three VDUs (a Deployment, a
 StatefulSet and a ReplicaSet) with 4 pods each, spread over 10
-namespaces, in the Kubernetes simulator (run in a child process, so the
-numbers below are the conductor's alone) and in TackerDB (SQLite by
-default, or ``--db-url``).  Then prints, for a pass with no drift and for
-a pass after 10 % of the pods were replaced by Kubernetes:
+namespaces, in the Kubernetes simulator and in TackerDB (SQLite by
+default, or ``--db``).  The simulator and the filling of TackerDB run in
+child processes, so the peak RSS printed is the synchronization's own.
+Then measures, in one run:
 
-    wall time, Kubernetes requests, DB statements, rows written, peak RSS
+``no drift, cold``
+    the first pass of a new engine (new clients, nothing cached);
+``no drift, warm``
+    the next pass of the same engine;
+``drift``
+    a pass after ``--drift`` (10 %) of the pods were replaced;
+``raw floor``
+    one LIST of the pods of every namespace, read as JSON and nothing
+    else: the least any pass over this cluster can ask of it;
+``Tacker shape``
+    what Tacker 16's v2 synchronization asks per instance when nothing
+    drifted: a new ``ApiClient`` and one ``CoreV1Api.list_namespaced_pod``
+    of the instance's namespace, deserialized into the client's models.
+    ``--tacker-sample K`` times K instances and scales the time to N (the
+    cost is per instance by construction); by default every instance;
+``staleness``
+    with the watch on (``[database_sync] watch`` and its defaults),
+    ``--staleness-pods`` (100) pods replaced at once over all namespaces:
+    for every replacement, the time from the kill to its name being in
+    TackerDB; p50 and p99.
 
-and the same two passes for a baseline that observes each instance on
-its own (one set of LISTs per instance, as Tacker does), measured in the
-same run.  Prints numbers; asserts nothing about time.
+``--latency-ms`` makes the simulator wait that long before every answer,
+to model a real API server's round trip.  Prints a table; ``--json``
+prints one JSON object instead.  Asserts nothing about time.
 
     python -m benchmarks.dbsync_pass [--instances 1000] [--namespaces 10]
-        [--db-url mysql+pymysql://root@127.0.0.1/bench] [--drift 0.1]
+        [--db mysql+pymysql://root@127.0.0.1/bench] [--drift 0.1]
+        [--latency-ms 20] [--tacker-sample 100] [--staleness-pods 100]
+        [--json]
 """
 
 import argparse
+import json
 import multiprocessing
 import os
 import random
 import resource
 import shutil
+import statistics
 import tempfile
 import time
 import uuid
@@ -31,6 +54,14 @@ PODS_PER_VDU = 4
 VDUS = (('VDU1', 'Deployment', 'vdu1'), ('VDU2', 'StatefulSet', 'vdu2'),
         ('VDU5', 'ReplicaSet', 'vdu5'))
 TOKEN = 'bench-token'
+
+
+def _namespace(index, namespaces):
+    return 'bench-%d' % (index % namespaces)
+
+
+def _workload_name(name, index):
+    return '%s-i%04d' % (name, index)
 
 
 # --- the cluster, in a child process ------------------------------------
@@ -52,37 +83,6 @@ def _owner_name(sim_obj):
     return refs[0]['name'] if refs else None
 
 
-def _cluster(conn, instances, namespaces):
-    from tacker_k8s_sim import simulator
-    sim = simulator.Simulator(token=TOKEN, nodes=2, seed=7)
-    sim.start()
-    for ns in range(namespaces):
-        sim.create({'apiVersion': 'v1', 'kind': 'Namespace',
-                    'metadata': {'name': 'bench-%d' % ns}})
-    for index, instance_id in enumerate(instances):
-        ns = 'bench-%d' % (index % namespaces)
-        sim.create_many([_workload(kind, '%s-i%04d' % (name, index),
-                                   instance_id)
-                         for _vdu, kind, name in VDUS], namespace=ns)
-    sim.wait_settled(timeout=600)
-    conn.send((sim.url, _pods_by_workload(sim)))
-    while True:
-        command, arg = conn.recv()
-        if command == 'replace':
-            pods = sim.pods(running=True)
-            for pod in random.Random(11).sample(pods, int(len(pods) * arg)):
-                sim.kill_pod(pod['metadata']['namespace'],
-                             pod['metadata']['name'])
-            sim.wait_settled(timeout=600)
-            conn.send(True)
-        elif command == 'requests':
-            conn.send(sim.request_count)
-        else:
-            sim.stop()
-            conn.send(True)
-            return
-
-
 def _pods_by_workload(sim):
     rs_owner = {rs['metadata']['name']: _owner_name(rs)
                 for rs in sim.list('replicasets')}
@@ -95,7 +95,89 @@ def _pods_by_workload(sim):
     return found
 
 
+def _spread(pods, count, rng):
+    """``count`` pods taken round-robin over their namespaces.
+
+    Only pods a ReplicaSet owns (a Deployment's or a bare ReplicaSet's):
+    their replacements get new names, a StatefulSet's keep theirs.
+    """
+    by_ns = {}
+    for pod in pods:
+        refs = pod['metadata'].get('ownerReferences') or []
+        if not refs or refs[0].get('kind') != 'ReplicaSet':
+            continue
+        by_ns.setdefault(pod['metadata']['namespace'], []).append(pod)
+    for group in by_ns.values():
+        rng.shuffle(group)
+    chosen, groups = [], [by_ns[ns] for ns in sorted(by_ns)]
+    while len(chosen) < count and any(groups):
+        for group in groups:
+            if group and len(chosen) < count:
+                chosen.append(group.pop())
+    return chosen
+
+
+def _cluster(conn, instances, namespaces):
+    from tacker_k8s_sim import simulator
+    sim = simulator.Simulator(token=TOKEN, nodes=2, seed=7)
+    sim.start()
+    for ns in range(namespaces):
+        sim.create({'apiVersion': 'v1', 'kind': 'Namespace',
+                    'metadata': {'name': _namespace(ns, namespaces)}})
+    for index, instance_id in enumerate(instances):
+        sim.create_many([_workload(kind, _workload_name(name, index),
+                                   instance_id)
+                         for _vdu, kind, name in VDUS],
+                        namespace=_namespace(index, namespaces))
+    sim.wait_settled(timeout=600)
+    conn.send((sim.url, _pods_by_workload(sim)))
+    rng = random.Random(11)
+    while True:
+        command, arg = conn.recv()
+        if command == 'replace':
+            pods = sim.pods(running=True)
+            for pod in rng.sample(pods, int(len(pods) * arg)):
+                sim.kill_pod(pod['metadata']['namespace'],
+                             pod['metadata']['name'])
+            sim.wait_settled(timeout=600)
+            conn.send(True)
+        elif command == 'replace_spread':
+            before = _pods_by_workload(sim)
+            chosen = _spread(sim.pods(running=True), arg, rng)
+            killed_at = time.time()
+            for pod in chosen:
+                sim.kill_pod(pod['metadata']['namespace'],
+                             pod['metadata']['name'])
+            sim.wait_settled(timeout=600)
+            after = _pods_by_workload(sim)
+            new = {key: sorted(set(names) - set(before.get(key, ())))
+                   for key, names in after.items()}
+            conn.send((killed_at, {k: v for k, v in new.items() if v}))
+        elif command == 'latency':
+            sim.reset_faults()
+            if arg:
+                sim.inject_latency(arg / 1000.0)
+            conn.send(True)
+        elif command == 'requests':
+            conn.send(sim.request_count)
+        else:
+            sim.stop()
+            conn.send(True)
+            return
+
+
 # --- TackerDB -------------------------------------------------------------
+
+def _configure(db_url, state_path):
+    from tacker.common import service_backend  # noqa: F401
+    from tacker.common import config
+    import tacker.conf
+    conf = tacker.conf.CONF
+    config.parse_args([], prog='dbsync-bench', setup_logging=False)
+    conf.set_override('state_path', state_path)
+    conf.set_override('connection', db_url, group='database')
+    return conf
+
 
 def _bench_package(tmp):
     from tacker.vnfpkgm import build
@@ -112,20 +194,21 @@ def _bench_package(tmp):
     return build.build_csar_bytes(src)
 
 
-def _populate_db(instances, namespaces, url, pods, package_zip):
+def _populate_db(db_url, tmp, instances, namespaces, url, pods):
+    """Fill TackerDB (in a child process: its memory is not the pass's)."""
+    _configure(db_url, tmp)
     from tacker.db import api as db_api
     from tacker.db.models import v2 as v2_models
     from tacker.vnfpkgm import store as store_mod
-    result = store_mod.PackageStore().onboard(str(uuid.uuid4()),
-                                              package_zip,
-                                              tenant_id='bench')
+    result = store_mod.PackageStore().onboard(
+        str(uuid.uuid4()), _bench_package(tmp), tenant_id='bench')
     vnfd = result.vnfd
     with db_api.writer_session() as session:
         for index, instance_id in enumerate(instances):
-            ns = 'bench-%d' % (index % namespaces)
+            ns = _namespace(index, namespaces)
             vnfcs, infos, reses = [], [], {}
             for vdu_id, kind, name in VDUS:
-                workload = '%s-i%04d' % (name, index)
+                workload = _workload_name(name, index)
                 reses[vdu_id] = _workload(kind, workload, instance_id)
                 for pod in sorted(pods[(ns, workload)]):
                     vnfcs.append({'id': pod, 'vduId': vdu_id,
@@ -177,109 +260,292 @@ class _Counter:
         self.statements = self.rows_written = 0
 
 
-def _per_instance_engine():
-    """Baseline: every instance observes its namespace on its own."""
-    from tacker.dbsync import engine as engine_mod
-    from tacker.vnfm.infra_drivers.kubernetes import observer
-    import tacker.conf
+class _Cluster:
+    """The child process that runs the simulator."""
 
-    class PerInstanceEngine(engine_mod.SyncEngine):
-        def _observe(self, found, full=True):
-            return observer.Observation({}, {})
+    def __init__(self, instances, namespaces):
+        ctx = multiprocessing.get_context('spawn')
+        self._conn, child_conn = ctx.Pipe()
+        self._child = ctx.Process(target=_cluster, args=(
+            child_conn, instances, namespaces))
+        self._child.start()
+        self.url, self.pods = self._conn.recv()
 
-        def _sync_one(self, candidate, observation, dry_run):
-            timeout = tacker.conf.CONF.database_sync \
-                .kubernetes_request_timeout
-            own = observer.observe({candidate.vim: {candidate.namespace}},
-                                   self._clients, timeout=timeout,
-                                   max_workers=1)
-            return super()._sync_one(candidate, own, dry_run)
+    def ask(self, command, arg=None):
+        self._conn.send((command, arg))
+        return self._conn.recv()
 
-    return PerInstanceEngine()
+    def stop(self):
+        try:
+            self.ask('stop')
+        finally:
+            self._child.join(30)
 
 
-def _measure(label, engine, conn, counter):
-    conn.send(('requests', None))
-    before = conn.recv()
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _measure(engine, cluster, counter):
+    before = cluster.ask('requests')
     counter.reset()
     started = time.perf_counter()
     result = engine.run_pass()
     wall = time.perf_counter() - started
-    conn.send(('requests', None))
-    requests = conn.recv() - before
-    counts = result.counts()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print('%-36s %6.2f s %7d k8s req %7d DB stmts %6d rows written '
-          '%7.0f MiB peak RSS   %s' % (
-              label, wall, requests, counter.statements,
-              counter.rows_written, rss,
-              ' '.join('%s=%d' % kv for kv in counts.items() if kv[1])))
+    return {'s': wall, 'k8s_requests': cluster.ask('requests') - before,
+            'db_statements': counter.statements,
+            'rows_written': counter.rows_written,
+            'counts': {k: v for k, v in result.counts().items() if v}}
 
 
-def main():
+def _client_configuration(url):
+    from kubernetes import client as k8s_client
+    configuration = k8s_client.Configuration()
+    configuration.host = url
+    configuration.api_key = {'authorization': 'Bearer ' + TOKEN}
+    configuration.verify_ssl = False
+    return configuration
+
+
+def _raw_floor(cluster, namespaces):
+    """One raw LIST of pods per namespace, parsed as JSON."""
+    from kubernetes import client as k8s_client
+    before = cluster.ask('requests')
+    started = time.perf_counter()
+    with k8s_client.ApiClient(_client_configuration(cluster.url)) as api:
+        core = k8s_client.CoreV1Api(api)
+        pods = 0
+        for ns in range(namespaces):
+            answer = core.list_namespaced_pod(_namespace(ns, namespaces),
+                                              _preload_content=False)
+            pods += len(json.loads(answer.data)['items'])
+    return {'s': time.perf_counter() - started, 'pods': pods,
+            'k8s_requests': cluster.ask('requests') - before}
+
+
+def _tacker_shape(cluster, instances, namespaces, sample):
+    """Per instance: a new ApiClient and a model-deserialized pod LIST."""
+    from kubernetes import client as k8s_client
+    chosen = random.Random(5).sample(range(len(instances)),
+                                     min(sample, len(instances)))
+    configuration = _client_configuration(cluster.url)
+    before = cluster.ask('requests')
+    started = time.perf_counter()
+    for index in chosen:
+        with k8s_client.ApiClient(configuration) as api:
+            pods = k8s_client.CoreV1Api(api).list_namespaced_pod(
+                namespace=_namespace(index, namespaces)).items
+            # Tacker keeps the running pods whose names match a workload.
+            [p for p in pods if p.status.phase == 'Running']
+    measured = time.perf_counter() - started
+    per_instance = measured / max(len(chosen), 1)
+    return {'s': per_instance * len(instances), 'measured_s': measured,
+            'sample': len(chosen), 'per_instance_s': per_instance,
+            'k8s_requests': cluster.ask('requests') - before}
+
+
+def _stored_pods(instance_ids):
+    from tacker import versions
+    reader = versions.get('v2').instances
+    found = {}
+    for record in reader.list_instances(ids=instance_ids):
+        info = record.instantiated_vnf_info or {}
+        found[record.id] = {
+            (entry.get('computeResource') or {}).get('resourceId')
+            for entry in info.get('vnfcResourceInfo') or ()}
+    return found
+
+
+def _staleness(engine, cluster, conf, instance_of, count, timeout=120):
+    """Seconds from a batch of pod kills to each new name in TackerDB."""
+    from tacker.vnfm.infra_drivers.kubernetes import watcher
+    conf.clear_override('settle_timeout', group='database_sync')
+    manager = watcher.WatchManager(engine)
+    try:
+        manager.ensure(engine.last_wanted)
+        # Every watch lists first and asks for a pass: wait for it.
+        deadline = time.monotonic() + timeout
+        while manager.passes < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(2 * conf.database_sync.watch_debounce + 0.5)
+        killed_at, new = cluster.ask('replace_spread', count)
+        waiting = {}  # instance id -> names not yet seen
+        for key, names in new.items():
+            waiting.setdefault(instance_of[key], set()).update(names)
+        seen_after = []
+        while waiting and time.time() - killed_at < timeout:
+            now = time.time()
+            stored = _stored_pods(list(waiting))
+            for instance_id, names in list(waiting.items()):
+                arrived = names & stored.get(instance_id, set())
+                seen_after.extend([now - killed_at] * len(arrived))
+                names -= arrived
+                if not names:
+                    del waiting[instance_id]
+            time.sleep(0.01)
+        missing = sum(len(n) for n in waiting.values())
+    finally:
+        manager.stop()
+    seen_after.sort()
+    return {'replaced': len(seen_after) + missing, 'missing': missing,
+            'p50_s': _percentile(seen_after, 50),
+            'p99_s': _percentile(seen_after, 99)}
+
+
+def _percentile(values, pct):
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method='inclusive')[pct - 1]
+
+
+def _report(args, backend, pods, rows):
+    cold, warm, drift = rows['cold'], rows['warm'], rows['drift']
+    tacker, raw, stale = rows['tacker'], rows['raw'], rows['staleness']
+    return {
+        'instances': args.instances, 'namespaces': args.namespaces,
+        'pods': pods, 'db': backend, 'latency_ms': args.latency_ms,
+        'cold_pass_s': cold['s'],
+        'cold_k8s_requests': cold['k8s_requests'],
+        'no_drift_pass_s': warm['s'],
+        'no_drift_k8s_requests': warm['k8s_requests'],
+        'no_drift_db_statements': warm['db_statements'],
+        'no_drift_rows_written': warm['rows_written'],
+        'drift_fraction': args.drift,
+        'drift_pass_s': drift['s'],
+        'drift_k8s_requests': drift['k8s_requests'],
+        'drift_rows_written': drift['rows_written'],
+        'drift_changed': drift['counts'].get('changed', 0),
+        'tacker_shape_pass_s': tacker['s'],
+        'tacker_shape_sample': tacker['sample'],
+        'tacker_shape_k8s_requests': tacker['k8s_requests'],
+        'tacker_shape_per_instance_s': tacker['per_instance_s'],
+        'speedup_vs_tacker_shape': tacker['s'] / warm['s']
+        if warm['s'] else None,
+        'raw_floor_s': raw['s'],
+        'raw_floor_k8s_requests': raw['k8s_requests'],
+        'rss_mb': rows['rss_mb'],
+        'staleness_replaced': stale['replaced'],
+        'staleness_missing': stale['missing'],
+        'staleness_p50_s': stale['p50_s'],
+        'staleness_p99_s': stale['p99_s'],
+    }
+
+
+def _print_table(report, rows):
+    def line(label, row, extra=''):
+        print('%-34s %8.3f s %7d k8s req %7s DB stmts %7s rows written  %s'
+              % (label, row['s'], row['k8s_requests'],
+                 row.get('db_statements', '-'),
+                 row.get('rows_written', '-'), extra))
+
+    print('%d instances, %d pods in %d namespaces, %s, +%d ms per '
+          'request' % (report['instances'], report['pods'],
+                       report['namespaces'], report['db'],
+                       report['latency_ms']))
+    line('no drift, cold', rows['cold'])
+    line('no drift, warm', rows['warm'])
+    line('drift (%d%% of pods replaced)' % (report['drift_fraction'] * 100),
+         rows['drift'], ' '.join('%s=%d' % kv
+                                 for kv in rows['drift']['counts'].items()))
+    line('raw floor (1 LIST per namespace)', rows['raw'])
+    tacker = rows['tacker']
+    line('Tacker shape', tacker,
+         '(%d of %d instances timed: %.1f ms each, scaled)' % (
+             tacker['sample'], report['instances'],
+             tacker['per_instance_s'] * 1000))
+    print('peak RSS of the synchronization: %.0f MiB' % report['rss_mb'])
+    if report['speedup_vs_tacker_shape']:
+        print('warm no-drift pass vs Tacker shape: %.0fx faster'
+              % report['speedup_vs_tacker_shape'])
+    if report['staleness_p50_s'] is None:
+        print('staleness: no replacement reached TackerDB')
+    else:
+        print('staleness, %d pods replaced at once: p50 %.2f s, p99 %.2f s'
+              '%s' % (report['staleness_replaced'],
+                      report['staleness_p50_s'], report['staleness_p99_s'],
+                      ', %d never seen' % report['staleness_missing']
+                      if report['staleness_missing'] else ''))
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--instances', type=int, default=1000)
     parser.add_argument('--namespaces', type=int, default=10)
     parser.add_argument('--drift', type=float, default=0.10)
-    parser.add_argument('--db-url', default=None)
-    args = parser.parse_args()
+    parser.add_argument('--db', '--db-url', dest='db', default=None,
+                        help='SQLAlchemy URL of an empty database '
+                             '(default: SQLite in a temp dir)')
+    parser.add_argument('--latency-ms', type=int, default=0)
+    parser.add_argument('--tacker-sample', type=int, default=None,
+                        help='instances timed for the Tacker shape '
+                             '(default: all)')
+    parser.add_argument('--staleness-pods', type=int, default=100)
+    parser.add_argument('--json', action='store_true')
+    args = parser.parse_args(argv)
 
-    from tacker.common import service_backend  # noqa: F401
-    from tacker.common import config
+    tmp = tempfile.mkdtemp(prefix='dbsync-bench-')
+    db_url = args.db or 'sqlite:///%s/bench.sqlite' % tmp
+    conf = _configure(db_url, tmp)
     from tacker.db import api as db_api
     from tacker.db import migration
     from tacker.dbsync import engine as engine_mod
-    import tacker.conf
-    conf = tacker.conf.CONF
-
-    tmp = tempfile.mkdtemp(prefix='dbsync-bench-')
-    config.parse_args([], prog='dbsync-bench', setup_logging=False)
-    conf.set_override('state_path', tmp)
-    conf.set_override('connection', args.db_url or
-                      'sqlite:///%s/bench.sqlite' % tmp, group='database')
     conf.set_override('settle_timeout', 0, group='database_sync')
     migration.upgrade('head')
     counter = _Counter(db_api.get_engine())
+    backend = db_api.get_engine().url.get_backend_name()
 
     instances = [str(uuid.uuid4()) for _ in range(args.instances)]
-    ctx = multiprocessing.get_context('spawn')
-    conn, child_conn = ctx.Pipe()
-    child = ctx.Process(target=_cluster, args=(child_conn, instances,
-                                               args.namespaces))
+    instance_of = {}
+    for index, instance_id in enumerate(instances):
+        for _vdu, _kind, name in VDUS:
+            instance_of[(_namespace(index, args.namespaces),
+                         _workload_name(name, index))] = instance_id
     started = time.perf_counter()
-    child.start()
-    url, pods = conn.recv()
-    print('cluster: %d pods in %d namespaces, ready in %.1f s' % (
-        sum(len(v) for v in pods.values()), args.namespaces,
-        time.perf_counter() - started))
-    _populate_db(instances, args.namespaces, url, pods, _bench_package(tmp))
-    print('TackerDB: %d v2 instances (%s)' % (
-        len(instances), db_api.get_engine().url.get_backend_name()))
-
-    engine = engine_mod.SyncEngine()
-    baseline = _per_instance_engine()
+    cluster = _Cluster(instances, args.namespaces)
+    pods = sum(len(v) for v in cluster.pods.values())
+    engine = None
     try:
-        # The baseline runs last: peak RSS only grows, so each row's RSS
-        # is the most the process needed up to and including that pass.
-        _measure('shared snapshot, no drift', engine, conn, counter)
-        conn.send(('replace', args.drift))
-        conn.recv()
-        _measure('shared snapshot, %d%% replaced' % (args.drift * 100),
-                 engine, conn, counter)
-        _measure('shared snapshot, next pass', engine, conn, counter)
-        _measure('baseline per-instance, no drift', baseline, conn, counter)
-        conn.send(('replace', args.drift))
-        conn.recv()
-        _measure('baseline per-instance, %d%% replaced' % (
-            args.drift * 100), baseline, conn, counter)
+        if not args.json:
+            print('cluster: %d pods, ready in %.1f s' % (
+                pods, time.perf_counter() - started))
+        filler = multiprocessing.get_context('spawn').Process(
+            target=_populate_db, args=(db_url, tmp, instances,
+                                       args.namespaces, cluster.url,
+                                       cluster.pods))
+        filler.start()
+        filler.join()
+        if filler.exitcode != 0:
+            raise SystemExit('filling TackerDB failed (exit %s)'
+                             % filler.exitcode)
+        cluster.ask('latency', args.latency_ms)
+        engine = engine_mod.SyncEngine()
+        rows = {'cold': _measure(engine, cluster, counter),
+                'warm': _measure(engine, cluster, counter)}
+        cluster.ask('replace', args.drift)
+        rows['drift'] = _measure(engine, cluster, counter)
+        rows['rss_mb'] = _peak_rss_mb()
+        rows['raw'] = _raw_floor(cluster, args.namespaces)
+        rows['staleness'] = _staleness(engine, cluster, conf, instance_of,
+                                       args.staleness_pods)
+        # Last: the client's models are the biggest thing held here.
+        rows['tacker'] = _tacker_shape(
+            cluster, instances, args.namespaces,
+            args.instances if args.tacker_sample is None
+            else args.tacker_sample)
     finally:
-        engine.close()
-        baseline.close()
-        conn.send(('stop', None))
-        conn.recv()
-        child.join(30)
+        if engine is not None:
+            engine.close()
+        cluster.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    report = _report(args, backend, pods, rows)
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        _print_table(report, rows)
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    raise SystemExit(main())
