@@ -382,7 +382,7 @@ def _staleness(engine, cluster, conf, instance_of, count, timeout=120):
                 names -= arrived
                 if not names:
                     del waiting[instance_id]
-            time.sleep(0.01)
+            time.sleep(0.05)  # the poll shares the process with the sync
         missing = sum(len(n) for n in waiting.values())
     finally:
         manager.stop()
