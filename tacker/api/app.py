@@ -16,12 +16,15 @@ how an error maps to a status are ``wsgi``'s.
 # At module level although noauth never uses it: importing it costs some
 # 70 ms and registers its [keystone_authtoken] and [cache] options on the
 # global CONF, which the default strategy (keystone) does anyway.
+import dataclasses
+
 from keystonemiddleware import auth_token
 from oslo_log import log as logging
 import webob.dec
 
 from tacker.api import context as context_mod
 from tacker.api import noauth
+from tacker.api import policy
 from tacker.api import router as router_mod
 from tacker.api import wsgi
 from tacker.common import exceptions
@@ -43,7 +46,11 @@ class Application:
         version = self.router.version_header(path)
         try:
             route = self.router.resolve(req)
-            req.environ['tacker.context'] = context_mod.from_request(req)
+            ctx = context_mod.from_request(req)
+            ctx = dataclasses.replace(ctx, is_admin=policy.is_admin(ctx))
+            req.environ['tacker.context'] = ctx
+            if route.rule is not router_mod.PUBLIC:
+                policy.authorize(ctx, route.rule)
             response = route.handler(req, **route.kwargs)
         except exceptions.TackerError as exc:
             if exc.code >= 500:

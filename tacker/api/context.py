@@ -2,7 +2,8 @@
 
 The identity comes from the headers keystonemiddleware's ``auth_token``
 sets (``X-Project-Id``, ``X-Roles``), which it strips from what a client
-sends; under ``noauth`` the ``NoAuthMiddleware`` fills them in.  An admin
+sends; under ``noauth`` the ``NoAuthMiddleware`` fills them in.  Who is
+admin is the policy's ``context_is_admin`` rule (``api.policy``): an admin
 sees every project's records; anyone else sees only their own project's.
 """
 
@@ -21,10 +22,8 @@ class RequestContext:
     project_id: str
     roles: tuple = ()
     request_id: str | None = None
-
-    @property
-    def is_admin(self):
-        return 'admin' in self.roles
+    # Set by the application from the policy's context_is_admin rule.
+    is_admin: bool = False
 
     def can_see(self, tenant_id):
         """True when records of ``tenant_id`` are visible to the caller."""

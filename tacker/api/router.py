@@ -17,8 +17,13 @@ from tacker.api import vnflcm_common
 from tacker.api import vnflcm_v1
 from tacker.api import vnflcm_v2
 from tacker.api import wsgi
+from tacker.policies import vnf_package as vnf_package_rules
+from tacker.policies import vnflcm_v1 as vnflcm_v1_rules
+from tacker.policies import vnflcm_v2 as vnflcm_v2_rules
 
-Route = collections.namedtuple('Route', 'handler kwargs')
+Route = collections.namedtuple('Route', 'handler kwargs rule')
+# The rule of a route anyone may call, with or without a token.
+PUBLIC = None
 
 _SUFFIX = r'{fmt:(\.json)?}'
 # Paths whose answers carry a ``Version`` header, by prefix.
@@ -33,7 +38,10 @@ class Router:
         self._handlers = {}
 
     def add(self, template, **methods):
-        """Serve ``template`` with ``{METHOD: handler}``."""
+        """Serve ``template`` with ``{METHOD: (handler, policy rule)}``.
+
+        The rule is a name of ``tacker.policies``, or ``PUBLIC``.
+        """
         key = str(len(self._handlers))
         self._handlers[key] = {m.upper(): h for m, h in methods.items()}
         for method in self._handlers[key]:
@@ -53,10 +61,17 @@ class Router:
             raise wsgi.MethodNotAllowed(
                 method=method, path=path,
                 allowed=sorted(self._handlers[match['_key']]))
-        handler = self._handlers[match['_key']][method]
+        handler, rule = self._handlers[match['_key']][method]
         kwargs = {k: v for k, v in match.items()
                   if k not in ('_key', 'fmt')}
-        return Route(handler, kwargs)
+        return Route(handler, kwargs, rule)
+
+    def rules(self):
+        """Every (template, method, rule) served: for tests and docs."""
+        return [(route.routepath, method, self._handlers[
+                 route.defaults['_key']][method][1])
+                for route in self._by_method.matchlist
+                for method in route.conditions['method']]
 
     @staticmethod
     def version_header(path):
@@ -66,39 +81,57 @@ class Router:
         return None
 
 
+# Tacker's rule names of the op occ routes differ between versions.
+_V1_RULES = {'prefix': vnflcm_v1_rules.PREFIX, 'occ_list': 'list_lcm_op_occs',
+             'occ_show': 'show_lcm_op_occs', 'occ_fail': 'fail'}
+_V2_RULES = {'prefix': vnflcm_v2_rules.PREFIX, 'occ_list': 'lcm_op_occ_list',
+             'occ_show': 'lcm_op_occ_show', 'occ_fail': 'lcm_op_occ_fail'}
+
+
 def build(*, conductor=None, package_store=None):
     """The router of every endpoint tacker-server serves."""
     router = Router()
     gateway = vnflcm_common.LcmGateway(conductor=conductor)
 
     vim = vims.VimController()
-    router.add('/v1.0/vims' + _SUFFIX, GET=vim.index, POST=vim.create)
-    router.add('/v1.0/vims/{id}' + _SUFFIX, GET=vim.show,
-               DELETE=vim.delete)
+    router.add('/v1.0/vims' + _SUFFIX, GET=(vim.index, 'get_vim'),
+               POST=(vim.create, 'create_vim'))
+    router.add('/v1.0/vims/{id}' + _SUFFIX, GET=(vim.show, 'get_vim'),
+               DELETE=(vim.delete, 'delete_vim'))
 
     pkg = vnf_packages.VnfPackageController(store=package_store)
     base = '/vnfpkgm/v1/vnf_packages'
-    router.add(base, GET=pkg.index, POST=pkg.create)
-    router.add(base + '/{id}', GET=pkg.show, PATCH=pkg.update,
-               DELETE=pkg.delete)
-    router.add(base + '/{id}/package_content', PUT=pkg.upload)
+    rule = vnf_package_rules.PREFIX
+    router.add(base, GET=(pkg.index, rule % 'index'),
+               POST=(pkg.create, rule % 'create'))
+    router.add(base + '/{id}', GET=(pkg.show, rule % 'show'),
+               PATCH=(pkg.update, rule % 'patch'),
+               DELETE=(pkg.delete, rule % 'delete'))
+    router.add(base + '/{id}/package_content',
+               PUT=(pkg.upload, rule % 'upload_package_content'))
 
     versions = vnflcm_common.VersionsController()
-    router.add('/vnflcm/api_versions', GET=versions.all_versions)
-    for module in (vnflcm_v1, vnflcm_v2):
+    router.add('/vnflcm/api_versions', GET=(versions.all_versions, PUBLIC))
+    for module, names in ((vnflcm_v1, _V1_RULES), (vnflcm_v2, _V2_RULES)):
         lcm = module.InstanceController(gateway=gateway)
         occs = module.OpOccController()
         prefix = '/vnflcm/%s' % module.API_VERSION
-        router.add(prefix + '/api_versions', GET=getattr(
-            versions, module.API_VERSION))
-        router.add(prefix + '/vnf_instances', GET=lcm.index,
-                   POST=lcm.create)
-        router.add(prefix + '/vnf_instances/{id}', GET=lcm.show,
-                   DELETE=lcm.delete)
+        rule = names['prefix']
+        router.add(prefix + '/api_versions', GET=(getattr(
+            versions, module.API_VERSION), rule % 'api_versions'))
+        router.add(prefix + '/vnf_instances',
+                   GET=(lcm.index, rule % 'index'),
+                   POST=(lcm.create, rule % 'create'))
+        router.add(prefix + '/vnf_instances/{id}',
+                   GET=(lcm.show, rule % 'show'),
+                   DELETE=(lcm.delete, rule % 'delete'))
         for action in ('instantiate', 'scale', 'heal', 'terminate'):
             router.add(prefix + '/vnf_instances/{id}/' + action,
-                       POST=getattr(lcm, action))
-        router.add(prefix + '/vnf_lcm_op_occs', GET=occs.index)
-        router.add(prefix + '/vnf_lcm_op_occs/{id}', GET=occs.show)
-        router.add(prefix + '/vnf_lcm_op_occs/{id}/fail', POST=occs.fail)
+                       POST=(getattr(lcm, action), rule % action))
+        router.add(prefix + '/vnf_lcm_op_occs',
+                   GET=(occs.index, rule % names['occ_list']))
+        router.add(prefix + '/vnf_lcm_op_occs/{id}',
+                   GET=(occs.show, rule % names['occ_show']))
+        router.add(prefix + '/vnf_lcm_op_occs/{id}/fail',
+                   POST=(occs.fail, rule % names['occ_fail']))
     return router

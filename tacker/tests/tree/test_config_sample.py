@@ -36,3 +36,17 @@ def test_committed_sample_config_is_current(tmp_path):
     assert stale == [], ('etc/tacker/tacker.conf.sample is stale; run '
                          'tox -e genconfig')
     assert '#interval = 300' in committed['[database_sync]']
+
+
+def test_committed_policy_sample_is_current(tmp_path):
+    out = tmp_path / 'policy.yaml.sample'
+    generator = os.path.join(os.path.dirname(sys.executable),
+                             'oslopolicy-sample-generator')
+    subprocess.run([generator, '--namespace', 'tacker', '--output-file',
+                    str(out)], check=True, capture_output=True, timeout=60)
+    with open(os.path.join(ROOT, 'etc', 'tacker',
+                           'policy.yaml.sample')) as committed:
+        assert committed.read() == out.read_text(), (
+            'etc/tacker/policy.yaml.sample is stale; run '
+            'oslopolicy-sample-generator --config-file '
+            'etc/tacker/policy-generator.conf')

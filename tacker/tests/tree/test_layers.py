@@ -17,6 +17,7 @@ LAYERS = (
     ('tacker.cmd',),
     ('tacker.sandbox',),
     ('tacker.api',),
+    ('tacker.policies',),
     ('tacker.conductor',),
     ('tacker.vnflcm', 'tacker.dbsync'),
     ('tacker.versions',),
