@@ -35,10 +35,17 @@ LOG = logging.getLogger(__name__)
 
 
 class Application:
-    """Routes a request to its handler and turns errors into answers."""
+    """Routes a request to its handler and turns errors into answers.
 
-    def __init__(self, router):
+    ``require_identity``: keystonemiddleware runs in front with its
+    decision delayed, so a route that is not public answers 401 here, as
+    ProblemDetails (keystonemiddleware adds its ``WWW-Authenticate``),
+    unless it confirmed the token; public routes need none.
+    """
+
+    def __init__(self, router, *, require_identity=False):
         self.router = router
+        self.require_identity = require_identity
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -46,10 +53,16 @@ class Application:
         version = self.router.version_header(path)
         try:
             route = self.router.resolve(req)
-            ctx = context_mod.from_request(req)
-            ctx = dataclasses.replace(ctx, is_admin=policy.is_admin(ctx))
-            req.environ['tacker.context'] = ctx
+            if (self.require_identity
+                    and route.rule is not router_mod.PUBLIC
+                    and req.headers.get('X-Identity-Status')
+                    != 'Confirmed'):
+                raise wsgi.Unauthorized()
             if route.rule is not router_mod.PUBLIC:
+                ctx = context_mod.from_request(req)
+                ctx = dataclasses.replace(ctx,
+                                          is_admin=policy.is_admin(ctx))
+                req.environ['tacker.context'] = ctx
                 policy.authorize(ctx, route.rule)
             response = route.handler(req, **route.kwargs)
         except exceptions.TackerError as exc:
@@ -108,14 +121,18 @@ def make_app(conf=None, *, conductor=None, package_store=None,
         ``X-Project-Id`` header
     """
     conf = conf or CONF
-    app = Application(router_mod.build(conductor=conductor,
-                                       package_store=package_store))
+    routes = router_mod.build(conductor=conductor,
+                              package_store=package_store)
     strategy = auth_strategy or conf.auth_strategy
     if strategy == 'noauth':
         return LastResort(noauth.NoAuthMiddleware(
-            app, default_project=default_project))
+            Application(routes), default_project=default_project))
     if strategy == 'keystone':
+        # The decision is the application's (public routes, ProblemDetails
+        # 401); keystonemiddleware still strips what a client sends in
+        # its identity headers and sets them only from a valid token.
         return LastResort(auth_token.AuthProtocol(
-            app, {'oslo_config_config': conf}))
+            Application(routes, require_identity=True),
+            {'oslo_config_config': conf, 'delay_auth_decision': True}))
     raise exceptions.ConfigError(
         reason='[DEFAULT] auth_strategy = %s is not supported' % strategy)

@@ -39,6 +39,13 @@ class Forbidden(exceptions.TackerError):
     msg_fmt = '%(reason)s'
 
 
+class Unauthorized(exceptions.TackerError):
+    code = 401
+    title = 'Unauthorized'
+    msg_fmt = ('The request you have made requires authentication: a '
+               'valid Keystone token in X-Auth-Token.')
+
+
 class PathNotFound(exceptions.TackerError):
     code = 404
     title = 'Not Found'

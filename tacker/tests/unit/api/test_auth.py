@@ -27,8 +27,21 @@ def test_keystone_strategy_needs_a_token(api_conf, sqlite_db):
                     group='keystone_authtoken')
     app = app_mod.make_app(auth_strategy='keystone')
     resp = webob.Request.blank('/vnflcm/v1/vnf_instances').get_response(app)
-    assert resp.status_int == 401
+    fakes.assert_problem(resp, 401, contains='requires authentication')
     assert 'keystone.example' in resp.headers['WWW-Authenticate']
+    # A client cannot claim to be confirmed: keystonemiddleware strips it.
+    forged = webob.Request.blank('/vnflcm/v1/vnf_instances', headers={
+        'X-Identity-Status': 'Confirmed', 'X-Project-Id': 'p',
+        'X-Roles': 'admin'}).get_response(app)
+    fakes.assert_problem(forged, 401)
+
+
+def test_keystone_strategy_public_routes_need_no_token(api_conf, sqlite_db):
+    api_conf.config(www_authenticate_uri='http://keystone.example/v3',
+                    group='keystone_authtoken')
+    app = app_mod.make_app(auth_strategy='keystone')
+    resp = webob.Request.blank('/vnflcm/api_versions').get_response(app)
+    assert resp.status_int == 200, resp.text
 
 
 def test_unknown_strategy_is_a_config_error(api_conf):
