@@ -217,7 +217,9 @@ class OpenStackServices:
     and ``project_domain_name``.
     """
 
-    def __init__(self, venv_path, work_dir, deadline=DEFAULT_DEADLINE):
+    def __init__(self, venv_path, work_dir, deadline=DEFAULT_DEADLINE, *,
+                 barbican=True):
+        self.with_barbican = barbican
         self.venv_path = os.path.abspath(venv_path)
         self.work_dir = os.path.abspath(work_dir)
         self.deadline = deadline
@@ -349,16 +351,14 @@ class OpenStackServices:
         for name in ('tacker', 'barbican', 'stranger', 'admin'):
             self._passwords[name] = secrets.token_urlsafe(18)
         read_end, self._lifeline = os.pipe()
+        barbican = None
         try:
             ks_sock = _listening_socket()
-            bb_sock = _listening_socket()
+            bb_sock = _listening_socket() if self.with_barbican else None
             try:
                 self.keystone_url = 'http://127.0.0.1:%d/v3' % (
                     ks_sock.getsockname()[1])
-                self.barbican_url = 'http://127.0.0.1:%d' % (
-                    bb_sock.getsockname()[1])
                 ks_env = self._prepare_keystone()
-                bb_env = self._prepare_barbican()
                 # Importing and initialising either server takes seconds;
                 # neither touches its database before its first request.
                 # So both servers boot while the schemas are built, and
@@ -366,23 +366,29 @@ class OpenStackServices:
                 keystone = self._serve('keystone', ks_sock, read_end,
                                        ks_env, self.keystone_log,
                                        self.keystone_url)
-                barbican = self._serve('barbican', bb_sock, read_end,
-                                       bb_env, self.barbican_log,
-                                       self.barbican_url + '/healthcheck')
-                bb_error = []
-                bb_upgrade = threading.Thread(
-                    target=self._barbican_db_upgrade,
-                    args=(bb_env, bb_error), daemon=True)
-                bb_upgrade.start()
+                if bb_sock is not None:
+                    self.barbican_url = 'http://127.0.0.1:%d' % (
+                        bb_sock.getsockname()[1])
+                    bb_env = self._prepare_barbican()
+                    barbican = self._serve(
+                        'barbican', bb_sock, read_end, bb_env,
+                        self.barbican_log, self.barbican_url + '/healthcheck')
+                    bb_error = []
+                    bb_upgrade = threading.Thread(
+                        target=self._barbican_db_upgrade,
+                        args=(bb_env, bb_error), daemon=True)
+                    bb_upgrade.start()
                 self._keystone_setup(ks_env)
                 self._mark('keystone_setup')
-                bb_upgrade.join(COMMAND_TIMEOUT + 30)
-                if bb_error:
-                    raise bb_error[0]
-                self._mark('barbican_db_upgrade')
+                if barbican is not None:
+                    bb_upgrade.join(COMMAND_TIMEOUT + 30)
+                    if bb_error:
+                        raise bb_error[0]
+                    self._mark('barbican_db_upgrade')
             finally:
                 ks_sock.close()
-                bb_sock.close()
+                if bb_sock is not None:
+                    bb_sock.close()
         finally:
             os.close(read_end)
         deadline = time.monotonic() + self.deadline
@@ -390,8 +396,9 @@ class OpenStackServices:
         self._mark('keystone_ready')
         self._create_test_data()
         self._mark('test_data')
-        barbican.wait_ready(deadline)
-        self._mark('barbican_ready')
+        if barbican is not None:
+            barbican.wait_ready(deadline)
+            self._mark('barbican_ready')
 
     def _mark(self, phase):
         self.timings[phase] = round(time.monotonic() - self._began, 2)
@@ -530,13 +537,61 @@ class OpenStackServices:
             for role in user_roles:
                 sess.put('%s/projects/%s/users/%s/roles/%s'
                          % (base, projects[project], user_id, roles[role]))
-        service_id = post('/services', 'service', {
-            'type': 'key-manager', 'name': 'barbican',
-            'description': 'Key Manager (test)'})
+        if self.barbican_url:
+            self.add_endpoint('key-manager', 'barbican', self.barbican_url)
+
+    def _admin_session(self):
+        return ks_session.Session(auth=ks_identity.Password(
+            auth_url=self.keystone_url, username='admin',
+            password=self._passwords['admin'], project_name='admin',
+            user_domain_name=DOMAIN, project_domain_name=DOMAIN))
+
+    def add_endpoint(self, service_type, name, url):
+        """Make ``url`` the catalog's ``service_type`` (3 interfaces).
+
+        A service of that type already there is removed first.
+        """
+        sess, base = self._admin_session(), self.keystone_url
+        for old in sess.get(base + '/services', params={
+                'type': service_type}).json()['services']:
+            sess.delete('%s/services/%s' % (base, old['id']))
+        service_id = sess.post(base + '/services', json={'service': {
+            'type': service_type, 'name': name,
+            'description': '%s (test)' % name}}).json()['service']['id']
         for interface in ('public', 'internal', 'admin'):
-            post('/endpoints', 'endpoint', {
+            sess.post(base + '/endpoints', json={'endpoint': {
                 'service_id': service_id, 'interface': interface,
-                'region_id': REGION, 'url': self.barbican_url})
+                'region_id': REGION, 'url': url}})
+
+    def add_user(self, name, project, roles):
+        """A user with ``roles`` in ``project`` (made if missing).
+
+        Returns the user's credentials (see the class's docstring).
+        """
+        sess, base = self._admin_session(), self.keystone_url
+        found = sess.get(base + '/projects', params={'name': project}).json()
+        if found['projects']:
+            project_id = found['projects'][0]['id']
+        else:
+            project_id = sess.post(base + '/projects', json={'project': {
+                'name': project, 'domain_id': 'default'}}).json()[
+                    'project']['id']
+        role_ids = {r['name']: r['id'] for r in
+                    sess.get(base + '/roles').json()['roles']}
+        password = self._passwords[name] = secrets.token_urlsafe(18)
+        user_id = sess.post(base + '/users', json={'user': {
+            'name': name, 'domain_id': 'default', 'password': password,
+            'default_project_id': project_id}}).json()['user']['id']
+        for role in roles:
+            sess.put('%s/projects/%s/users/%s/roles/%s'
+                     % (base, project_id, user_id, role_ids[role]))
+        return _credentials(self.keystone_url, name, password, project)
+
+    def revoke(self, token):
+        """Revoke a token, as ``openstack token revoke`` does."""
+        sess = self._admin_session()
+        sess.delete(self.keystone_url + '/auth/tokens',
+                    headers={'X-Subject-Token': token})
 
     # Barbican
 

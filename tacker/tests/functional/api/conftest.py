@@ -89,18 +89,31 @@ def csar(tmp_path):
 
 
 class Cli:
-    """The ``openstack`` command against one server, without Keystone."""
+    """The ``openstack`` command against one server.
 
-    def __init__(self, url, tmp_path):
+    Without ``credentials``, without Keystone (``--os-auth-type none``
+    and the server's URL); with them (a dict of ``auth_url``,
+    ``username``, ``password``, ``project_name``, ``user_domain_name``,
+    ``project_domain_name``), as a user does: password authentication,
+    the endpoint found in Keystone's catalog.
+    """
+
+    def __init__(self, url, tmp_path, credentials=None):
         self.url = url
         self.tmp_path = tmp_path
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith('OS_')}
         self.env['HOME'] = str(tmp_path)
+        self.keystone = credentials is not None
+        if self.keystone:
+            self.env.update({'OS_AUTH_TYPE': 'password',
+                             'OS_IDENTITY_API_VERSION': '3'})
+            self.env.update({'OS_' + key.upper(): value
+                             for key, value in credentials.items()})
 
     def run(self, *args, version='v1', check=True):
-        cmd = [OPENSTACK, '--os-auth-type', 'none', '--os-endpoint',
-               self.url]
+        cmd = [OPENSTACK] + ([] if self.keystone else [
+            '--os-auth-type', 'none', '--os-endpoint', self.url])
         if version == 'v2':
             cmd += ['--os-tacker-api-version', '2']
         cmd += [str(a) for a in args]
@@ -128,28 +141,30 @@ def cli(server, tmp_path):
     return Cli(server.url, tmp_path)
 
 
-def get_json(server, path):
-    with urllib.request.urlopen(server.url.rstrip('/') + path,
-                                timeout=10) as resp:
+def get_json(server, path, headers=None):
+    req = urllib.request.Request(server.url.rstrip('/') + path,
+                                 headers=headers or {})
+    with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())
 
 
-def op_ids(server, version):
+def op_ids(server, version, headers=None):
     return {o['id'] for o in get_json(server, '/vnflcm/%s/vnf_lcm_op_occs'
-                                      % version)}
+                                      % version, headers)}
 
 
 def wait_for_op(server, version, instance_id, operation, *, known=(),
-                timeout=60):
+                timeout=60, headers=None):
     """The new op occ of ``operation`` once it has finished.
 
-    ``known`` are the op occ ids that existed before the request.
+    ``known`` are the op occ ids that existed before the request;
+    ``headers`` go with every request (a token).
     """
     deadline = time.monotonic() + timeout
     occ = None
     while time.monotonic() < deadline:
         occs = [o for o in get_json(server, '/vnflcm/%s/vnf_lcm_op_occs'
-                                    % version)
+                                    % version, headers)
                 if o['vnfInstanceId'] == instance_id and
                 o['operation'] == operation and o['id'] not in known]
         occ = occs[-1] if occs else None
