@@ -8,6 +8,7 @@ oslo.policy decides with Tacker's default rules.
 """
 
 import json
+import logging
 import urllib.error
 import urllib.request
 
@@ -110,7 +111,9 @@ def callers(keystone, ks_server):
             for name, creds in keystone.users.items()}
 
 
-def test_no_bad_or_revoked_token_is_a_401_problem(keystone, callers):
+def test_no_bad_or_revoked_token_is_a_401_problem(
+        keystone, callers, caplog):
+    caplog.set_level(logging.DEBUG)
     member = callers['a-member']
     for token in (False, 'not-a-token'):
         status, body, headers = member.call(
@@ -124,6 +127,11 @@ def test_no_bad_or_revoked_token_is_a_401_problem(keystone, callers):
     assert member.call('GET', '/vnflcm/v1/vnf_instances')[0] == 401
     # The public route needs no token at all.
     assert member.call('GET', '/vnflcm/api_versions', token=False)[0] == 200
+    # Neither the token nor any password reached a log line.
+    secrets = [member.token, keystone.users['a-member']['password'],
+               keystone.service_credentials['password']]
+    assert caplog.records
+    assert not [s for s in secrets if s in caplog.text]
 
 
 def test_roles_and_projects_decide_as_tackers_defaults(callers):
