@@ -31,6 +31,20 @@ def conf(tmp_path):
     fixture.cleanUp()
 
 
+@pytest.fixture(scope='session')
+def etcd(tmp_path_factory):
+    """A private etcd server for this test process (see etcd_server)."""
+    from tacker.tests import etcd_server
+    if not etcd_server.available():
+        message = ('etcd is not installed (Debian package etcd-server)')
+        if db_backends.in_ci():
+            pytest.fail('CI=true but ' + message + '; .ci/run must '
+                        'install it', pytrace=False)
+        pytest.skip(message)
+    with etcd_server.EtcdServer(tmp_path_factory.mktemp('etcd')) as server:
+        yield server
+
+
 _DATABASES = {}
 
 

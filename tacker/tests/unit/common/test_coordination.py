@@ -1,4 +1,4 @@
-"""Instance locks on the file backend and on Redis."""
+"""Instance locks and the partition on file, Redis and etcd."""
 
 import subprocess
 import sys
@@ -13,11 +13,13 @@ from tacker.common import exceptions
 from tacker.tests import db_backends
 
 
-@pytest.fixture(params=['file', 'redis'])
+@pytest.fixture(params=['file', 'redis', 'etcd'])
 def backend(request, conf, tmp_path):
     if request.param == 'redis':
         db_backends.require_service('redis', '127.0.0.1', 6379)
         url = 'redis://127.0.0.1:6379'
+    elif request.param == 'etcd':
+        url = request.getfixturevalue('etcd').url
     else:
         url = 'file://%s' % (tmp_path / 'locks')
     conf.config(backend_url=url, group='coordination')
@@ -104,8 +106,14 @@ def test_conductors_share_instances_without_overlap(backend):
     assert everything == set(IDS)
 
 
-def test_a_dead_conductors_instances_are_taken_over(tmp_path):
-    url = 'file://%s?timeout=2' % (tmp_path / 'locks')
+@pytest.mark.parametrize('kind', ['file', 'etcd'])
+def test_a_dead_conductors_instances_are_taken_over(request, tmp_path,
+                                                    kind):
+    # Members are dropped once they miss heartbeats for ``timeout`` s.
+    if kind == 'etcd':
+        url = request.getfixturevalue('etcd').url + '?timeout=2'
+    else:
+        url = 'file://%s?timeout=2' % (tmp_path / 'locks')
     code = textwrap.dedent('''
         import sys, time
         from tacker.common import coordination
@@ -138,3 +146,49 @@ def test_a_backend_without_groups_is_reported(conf):
     db_backends.require_service('mariadb', '127.0.0.1', 3306)
     with pytest.raises(coordination.PartitionUnsupported):
         coordination.SyncPartition('mysql://root@127.0.0.1/mysql', 'x')
+
+
+def test_etcd_lock_of_a_killed_holder_expires_with_its_lease(conf, etcd):
+    url = etcd.url + '?timeout=3'
+    conf.config(backend_url=url, group='coordination')
+    instance_id = str(uuid.uuid4())
+    holder = _hold_elsewhere(url, coordination.lock_name(instance_id), 300)
+    try:
+        assert coordination.is_locked(instance_id)
+        holder.kill()  # kill -9: no release, the lease just stops
+        holder.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and coordination.is_locked(
+                instance_id):
+            time.sleep(0.5)
+        assert not coordination.is_locked(instance_id)
+    finally:
+        holder.kill()
+        coordination.stop()
+
+
+def test_locks_and_partition_survive_an_etcd_restart(conf, etcd):
+    conf.config(backend_url=etcd.url, group='coordination')
+    partition = coordination.SyncPartition(etcd.url, 'restarted')
+    instance_id = str(uuid.uuid4())
+    try:
+        with coordination.instance_lock(instance_id):
+            pass
+        etcd.restart()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with coordination.instance_lock(instance_id):
+                    pass
+                members = partition.members()
+                break
+            except Exception:  # noqa: the gateway may still be coming up
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        assert partition.member_id in members
+        (share,) = _split(partition)
+        assert share == set(IDS)
+    finally:
+        partition.leave()
+        coordination.stop()
