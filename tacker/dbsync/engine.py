@@ -16,6 +16,7 @@ one engine: a pass that finds another running returns at once.
 
 import threading
 import time
+import urllib.parse
 
 from oslo_log import log as logging
 
@@ -28,6 +29,13 @@ import tacker.conf
 
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
+
+
+def _scrubbed(exc):
+    """An error's text without the backend URL's password, if it has one."""
+    text = '%s: %s' % (type(exc).__name__, exc)
+    password = urllib.parse.urlsplit(CONF.coordination.backend_url).password
+    return text.replace(password, '***') if password else text
 
 
 class SyncEngine:
@@ -44,6 +52,7 @@ class SyncEngine:
         self._running = threading.Lock()
         # (VimAccess -> namespaces) of the last full pass: what to watch.
         self.last_wanted = {}
+        self._partition_lost = False
 
     def close(self):
         self._clients.close()
@@ -118,16 +127,32 @@ class SyncEngine:
         return result
 
     def _owner_filter(self):
+        """Which instances are this conductor's, for one pass.
+
+        Without an answer from the coordination backend this conductor
+        cannot tell its share from the others': it takes no instance
+        (the others, or itself once the backend answers, catch up at
+        their next pass), says so once per outage, and says when it
+        resumes.
+        """
         if self.partition is None:
             return None
         try:
-            return self.partition.owner_filter()
+            owns = self.partition.owner_filter()
         except Exception as exc:  # noqa: a backend outage must not stop us
-            # Taking every instance is safe (locks and compare-and-swap
-            # keep two conductors from writing twice), only more work.
-            LOG.warning('Cannot read the synchronization group (%s); this '
-                        'pass checks every instance.', exc)
-            return None
+            if not self._partition_lost:
+                LOG.error('Cannot read the synchronization group from the '
+                          'coordination backend (%s): this conductor '
+                          'cannot tell which instances are its own, so it '
+                          'synchronizes none until the backend answers '
+                          'again.', _scrubbed(exc))
+            self._partition_lost = True
+            return lambda instance_id: False
+        if self._partition_lost:
+            self._partition_lost = False
+            LOG.info('The coordination backend answers again; this '
+                     'conductor synchronizes its share of the instances.')
+        return owns
 
     def _observable(self, found, outcomes):
         """The candidates whose VimAccess can key the observation.

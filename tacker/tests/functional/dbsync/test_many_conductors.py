@@ -1,5 +1,7 @@
 """Several conductors share the instances: each synchronized once."""
 
+import time
+
 from tacker.common import coordination
 from tacker.dbsync import engine as engine_mod
 from tacker.vnfm.infra_drivers.kubernetes import outcome
@@ -35,3 +37,39 @@ def test_two_conductors_split_the_work_and_write_each_instance_once(
                for r in results for o in r.outcomes)
     assert results[0].not_owned == len(checked[1])
     assert all(i.stored()[1] == {'vdu1_aspect': 1} for i in instances)
+
+
+def _messages(logs, level):
+    return [r.getMessage() for r in logs.records if r.levelname == level]
+
+
+def test_a_conductor_that_loses_the_backend_takes_no_instance(
+        sqlite_world, sync_conf, etcd, logs):
+    inst = sqlite_world.deploy('v2', vdus=['VDU1'])
+    engine = engine_mod.SyncEngine(
+        partition=coordination.SyncPartition(etcd.url, 'cut-off'))
+    try:
+        etcd.stop()
+        for _ in range(2):
+            result = engine.run_pass()
+            assert result.outcomes == () and result.not_owned == 1
+        lost = [m for m in _messages(logs, 'ERROR')
+                if 'cannot tell which instances are its own' in m]
+        assert len(lost) == 1  # once per outage, not once per pass
+        etcd.start()
+        sqlite_world.sim.scale('Deployment', inst.namespace,
+                               inst.names['VDU1'], 2)
+        sqlite_world.sim.wait_settled()
+        deadline = time.monotonic() + 30
+        while True:
+            result = engine.run_pass()
+            if result.outcomes or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert [o.status for o in result.outcomes] == [outcome.CHANGED]
+        assert any('answers again' in m for m in _messages(logs, 'INFO'))
+    finally:
+        if etcd._proc is None:
+            etcd.start()
+        engine.partition.leave()
+        engine.close()
