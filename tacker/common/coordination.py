@@ -110,7 +110,10 @@ class SyncPartition:
 
     GROUP = b'tacker-db-sync'
 
-    def __init__(self, url=None, member_id=None):
+    def __init__(self, url=None, member_id=None, *, group=None):
+        # ``group``: another group than GROUP, for tests that share a
+        # backend with other tests.
+        self.GROUP = group.encode() if group else self.GROUP
         self.url = url or CONF.coordination.backend_url
         self.member_id = (member_id or 'conductor-%s-%s' % (
             socket.gethostname(), uuid.uuid4().hex[:8])).encode()

@@ -1,15 +1,52 @@
 """Several conductors share the instances: each synchronized once."""
 
+import collections
 import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
 
 from tacker.common import coordination
+from tacker.db import api as db_api
 from tacker.dbsync import engine as engine_mod
+from tacker.tests import db_backends
 from tacker.vnfm.infra_drivers.kubernetes import outcome
 
 
+class _Writes:
+    """UPDATEs of v2 instance rows, by id, as the database received them."""
+
+    def __init__(self):
+        self.by_instance = collections.Counter()
+        self._engine = db_api.get_engine()
+        sa.event.listen(self._engine, 'after_cursor_execute', self._seen)
+
+    def _seen(self, conn, cursor, statement, params, context, many):
+        plain = statement.lstrip().replace('"', '').replace('`', '')
+        if plain.startswith('UPDATE VnfInstanceV2 ') and cursor.rowcount:
+            ids = [p for p in (params.values() if isinstance(params, dict)
+                               else params) if p in self.ids]
+            self.by_instance.update(ids[:1])
+
+    def close(self):
+        sa.event.remove(self._engine, 'after_cursor_execute', self._seen)
+
+
+def _backend_url(request, kind, tmp_path):
+    if kind == 'redis':
+        db_backends.require_service('redis', '127.0.0.1', 6379)
+        return 'redis://127.0.0.1:6379'
+    if kind == 'etcd':
+        return request.getfixturevalue('etcd').url
+    return 'file://%s' % (tmp_path / 'group')
+
+
+@pytest.mark.parametrize('kind', ['file', 'redis', 'etcd'])
 def test_two_conductors_split_the_work_and_write_each_instance_once(
-        sqlite_world, sync_conf, tmp_path):
-    url = 'file://%s' % (tmp_path / 'group')
+        request, sqlite_world, sync_conf, tmp_path, kind):
+    url = _backend_url(request, kind, tmp_path)
+    group = 'tacker-db-sync-test-%s' % uuid.uuid4().hex[:8]
     instances = [sqlite_world.deploy('v2', namespace='shared',
                                      vdus=['VDU1'],
                                      names={'VDU1': 'web%d' % i})
@@ -19,14 +56,19 @@ def test_two_conductors_split_the_work_and_write_each_instance_once(
     sqlite_world.sim.wait_settled()
 
     engines = [engine_mod.SyncEngine(
-        partition=coordination.SyncPartition(url, name))
+        partition=coordination.SyncPartition(url, name, group=group))
         for name in ('conductor-a', 'conductor-b')]
+    writes = _Writes()
+    writes.ids = {i.id for i in instances}
     try:
         results = [e.run_pass() for e in engines]
     finally:
+        writes.close()
         for e in engines:
             e.partition.leave()
             e.close()
+    # What the database received: one write per instance, none twice.
+    assert writes.by_instance == {i.id: 1 for i in instances}
     checked = [{o.instance_id for o in r.outcomes} for r in results]
     # Which conductor gets which instance is the hash ring's business
     # (the split itself is tested on 200 ids in test_coordination);
