@@ -93,8 +93,10 @@ def _split(*partitions):
 
 
 def test_conductors_share_instances_without_overlap(backend):
-    first = coordination.SyncPartition(backend, 'conductor-a')
-    second = coordination.SyncPartition(backend, 'conductor-b')
+    # A group of its own: other tests may use the same Redis at once.
+    group = 'tacker-db-sync-test-%s' % uuid.uuid4().hex[:8]
+    first = coordination.SyncPartition(backend, 'conductor-a', group=group)
+    second = coordination.SyncPartition(backend, 'conductor-b', group=group)
     try:
         mine, theirs = _split(first, second)
         assert mine and theirs
