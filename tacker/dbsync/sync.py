@@ -15,9 +15,11 @@ that wrote in between wins and this instance is retried next pass.
 import threading
 
 from oslo_log import log as logging
+from oslo_utils import timeutils
 
 from tacker.common import coordination
 from tacker.common import exceptions
+from tacker.common import notifications
 from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import ownership
 from tacker.vnfm.infra_drivers.kubernetes import reconcile
@@ -61,7 +63,7 @@ def _scaling(candidate):
 
 
 def plan_for(candidate, snapshot, *, settle_clock, now, settle_timeout):
-    """The reconcile plan of one instance (no I/O)."""
+    """``(stored record in the model's terms, reconcile plan)`` (no I/O)."""
     stored = candidate.adapter.stored(candidate.record, candidate.targets)
     observations = ownership.observe_vdus(snapshot,
                                           candidate.targets.values())
@@ -70,7 +72,7 @@ def plan_for(candidate, snapshot, *, settle_clock, now, settle_timeout):
         unsettled_since=settle_clock.since(candidate.instance_id),
         settle_timeout=settle_timeout)
     settle_clock.update(candidate.instance_id, plan.unsettled_vdus, now)
-    return plan
+    return stored, plan
 
 
 def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
@@ -83,8 +85,10 @@ def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
         return outcome.Outcome(instance_id, adapter.api_version, status,
                                reason, plan)
 
-    plan = plan_for(candidate, snapshot, settle_clock=settle_clock,
-                    now=now, settle_timeout=settle_timeout)
+    observed_at = timeutils.utcnow()
+    stored, plan = plan_for(
+        candidate, snapshot, settle_clock=settle_clock, now=now,
+        settle_timeout=settle_timeout)
     if plan.outcome == outcome.FAILED:
         for error in plan.errors:
             LOG.error(error.message)
@@ -117,4 +121,5 @@ def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
         return result(outcome.SKIPPED, 'changed during the pass')
     for line in plan.log_lines():
         LOG.info(line)
+    notifications.db_sync_update(stored, plan, observed_at)
     return result(outcome.CHANGED)
