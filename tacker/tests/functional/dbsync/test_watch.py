@@ -139,6 +139,7 @@ def test_an_expired_version_lists_again(sqlite_world, namespace_cache):
     assert _wait(lambda: cache.synced and _cached_pods(cache) == want)
 
 
+@pytest.mark.slow
 def test_a_dropped_watch_resumes_from_its_version(
         sqlite_world, namespace_cache):
     inst = sqlite_world.deploy('v2', vdus=['VDU1'])

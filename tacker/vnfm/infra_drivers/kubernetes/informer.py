@@ -136,32 +136,43 @@ class KindInformer(threading.Thread):
                 pass
 
     def run(self):
-        backoff = 1.0
+        backoff, expired = 1.0, 0
         stopped = self._owner.stopped
         while not stopped.is_set():
             try:
                 if self.version is None or self._resync_due():
                     self._relist()
                 self._watch()
-                backoff = 1.0
+                backoff, expired = 1.0, 0
             except Expired:
                 self.restarts += 1
                 self.version = None
+                expired += 1
+                if expired > 1:
+                    # A fresh list expired at once: do not hammer.
+                    stopped.wait(backoff * random.uniform(0.5, 1.0))
+                    backoff = min(backoff * 2, MAX_BACKOFF)
             except Exception as exc:  # noqa: an informer must not die
                 self.healthy = False
                 self.restarts += 1
-                reason = observer.reason(exc, self._owner.timeout)
+                if isinstance(exc, WatchFailed):
+                    reason = str(exc)
+                else:
+                    reason = observer.reason(exc, self._owner.timeout)
                 if isinstance(exc, observer.MalformedAnswer):
                     self.malformed = reason
                     self.version = None
                 if stopped.is_set():
                     break
-                LOG.warning('Watch of %(kind)s in namespace %(ns)s on VIM '
-                            '%(vim)s failed (%(err)s); retrying in '
-                            '%(secs).0fs.',
-                            {'kind': self.field, 'ns': self._owner.namespace,
-                             'vim': self._owner.vim.vim_id, 'err': reason,
-                             'secs': backoff})
+                # One WARNING per streak of failures; the passes log the
+                # VIM's failure each time.
+                (LOG.warning if backoff == 1.0 else LOG.debug)(
+                    '%(doing)s of %(kind)s in namespace %(ns)s on VIM '
+                    '%(vim)s failed (%(err)s); retrying in %(secs).0fs.',
+                    {'doing': self.doing, 'kind': self.field,
+                     'ns': self._owner.namespace,
+                     'vim': self._owner.vim.vim_id, 'err': reason,
+                     'secs': backoff})
                 stopped.wait(backoff * random.uniform(0.5, 1.0))
                 backoff = min(backoff * 2, MAX_BACKOFF)
 
