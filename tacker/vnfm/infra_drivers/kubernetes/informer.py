@@ -145,6 +145,9 @@ class KindInformer(threading.Thread):
                 self._watch()
                 backoff, expired = 1.0, 0
             except Expired:
+                # Events may be lost between the version and now: the
+                # passes list until this kind has listed again.
+                self.healthy = False
                 self.restarts += 1
                 self.version = None
                 expired += 1
@@ -248,6 +251,10 @@ class KindInformer(threading.Thread):
             raise
         self._response = response
         self.healthy = True
+        # Lines are read here rather than through Watch.stream: with
+        # deserialize=False (kubernetes 37) an ERROR event there raises
+        # KeyError instead of telling 410 from the rest, and its
+        # resource_version then follows no event at all.
         try:
             for line in k8s_watch.iter_resp_lines(response):
                 if self._owner.stopped.is_set():
