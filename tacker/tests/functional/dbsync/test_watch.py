@@ -337,3 +337,22 @@ def test_watch_survives_a_cluster_outage(sqlite_world, watching_conductor):
     time.sleep(2.5)
     sim.scale('Deployment', inst.namespace, 'vdu1', 2)
     assert _wait(lambda: inst.stored()[1] == {'vdu1_aspect': 1}, 40)
+
+
+def test_caches_follow_the_namespaces_a_full_pass_wants(
+        sqlite_world, sync_conf, engine):
+    first = sqlite_world.deploy('v2', vdus=['VDU1'])
+    second = sqlite_world.deploy('v2', vdus=['VDU1'])
+    manager = watcher.WatchManager(engine, debounce=3600)
+    try:
+        vim = _vim(sqlite_world.sim)
+        manager.ensure({vim: {first.namespace, second.namespace}})
+        gone = manager.informers.get(vim, second.namespace)
+        assert _wait(lambda: gone.synced)
+        manager.ensure({vim: {first.namespace}})
+        assert manager.watched() == {(vim, first.namespace)}
+        # The dropped cache's watches have ended.
+        assert _wait(lambda: not any(k.is_alive() for k in gone.kinds))
+    finally:
+        manager.stop()
+    assert manager.watched() == set()
