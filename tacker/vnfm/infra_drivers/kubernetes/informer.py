@@ -322,8 +322,7 @@ class NamespaceInformer:
         self.page_size = page_size
         self.stopped = threading.Event()
         self._on_change = on_change
-        self._snapshot = None
-        self._snapshot_key = None
+        self._memo = None
         configuration = vim_access.configuration(vim)
         # One connection per watch, and one spare.
         configuration.connection_pool_maxsize = len(observer.LISTS) + 1
@@ -365,19 +364,22 @@ class NamespaceInformer:
                     kind.malformed))
         if not self.synced:
             return None
+        # (changes per kind, snapshot), swapped as one value.
+        memo = self._memo
+        if memo is not None and memo[0] == tuple(
+                kind.changes for kind in self.kinds):
+            # Nothing changed: the same snapshot object, so its ownership
+            # index is built once, not once per pass.
+            return Served(snapshot=memo[1])
         answers, key = {}, []
         for kind in self.kinds:
+            # Each kind is copied under its own lock: consistent per kind.
             items, changes = kind.items()
             answers[kind.field] = items
             key.append(changes)
-        key = tuple(key)
-        snapshot = self._snapshot
-        if snapshot is None or key != self._snapshot_key:
-            # Unchanged kinds give the same snapshot object, so its
-            # ownership index is built once, not once per pass.
-            snapshot = model.NamespaceSnapshot(namespace=self.namespace,
-                                               **answers)
-            self._snapshot, self._snapshot_key = snapshot, key
+        snapshot = model.NamespaceSnapshot(namespace=self.namespace,
+                                           **answers)
+        self._memo = (tuple(key), snapshot)
         return Served(snapshot=snapshot)
 
 
