@@ -105,6 +105,44 @@ class Fault(object):
                       copy.deepcopy(self.value))
         return json.dumps(data, separators=(",", ":")).encode("utf-8")
 
+    def corrupt_stream(self, blocks):
+        """A watch stream whose first ADDED or MODIFIED object is corrupted.
+
+        The object is changed as ``corrupt`` changes a LIST item (``item``
+        does not apply: one event carries one object); every other line
+        passes unchanged.
+        """
+        done = False
+        try:
+            for block in blocks:
+                if not done:
+                    block, done = self._corrupt_block(block)
+                yield block
+        finally:
+            close = getattr(blocks, "close", None)
+            if close is not None:
+                close()
+
+    def _corrupt_block(self, block):
+        lines = block.split(b"\n")
+        for position, line in enumerate(lines):
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(event, dict) or event.get("type") not in (
+                    "ADDED", "MODIFIED"):
+                continue
+            if self.field is None:
+                event["object"] = copy.deepcopy(self.value)
+            else:
+                _set_path(event["object"], self.field.split("."),
+                          copy.deepcopy(self.value))
+            lines[position] = json.dumps(
+                event, separators=(",", ":")).encode("utf-8")
+            return b"\n".join(lines), True
+        return block, False
+
 
 def _set_path(obj, keys, value):
     for key in keys[:-1]:

@@ -172,8 +172,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         response = sim.api.handle(method, path, query, raw, content_type,
                                   client_gone=self._client_gone)
         if fault is not None and fault.kind == chaos.CORRUPT and \
-                response.stream is None and response.code == 200:
-            response.body = fault.corrupt(response.body)
+                response.code == 200:
+            if response.stream is None:
+                response.body = fault.corrupt(response.body)
+            else:
+                response.stream = fault.corrupt_stream(response.stream)
         if fault is not None and fault.kind == chaos.TRUNCATE and \
                 response.stream is None:
             self._send_truncated(response, fault.truncate(response.body))

@@ -279,7 +279,8 @@ class Simulator(object):
         without a reply), 'unauthorized' (401) or 'corrupt' (a LIST
         answer whose item ``item`` is replaced by ``value``, or whose
         dotted ``field`` in that item is set to ``value``, removed when
-        ``value`` is None), 'truncate' (send the first ``size`` bytes,
+        ``value`` is None; in a watch stream, the object of the first
+        ADDED or MODIFIED event), 'truncate' (send the first ``size`` bytes,
         default half, of the answer under the whole body's
         Content-Length, then close the connection) or 'html' (a 200 with
         an HTML page as ``text/html``). ``seconds`` and/or ``count`` bound it;

@@ -52,9 +52,12 @@ class ConductorService(service.Service):
             self._join_sync_group()
             if CONF.database_sync.watch:
                 self.watches = watcher.WatchManager(self.engine)
-                LOG.info('Event-driven synchronization is on: pod events '
-                         'are synchronized after %ss.',
-                         CONF.database_sync.watch_debounce)
+                LOG.info('Event-driven synchronization is on: changes '
+                         'are synchronized after %(debounce)ss; passes '
+                         'read watch-fed caches, listed again every '
+                         '%(resync)ss.',
+                         {'debounce': CONF.database_sync.watch_debounce,
+                          'resync': CONF.database_sync.resync_interval})
             self.tg.add_timer(interval, self.periodic_sync,
                               initial_delay=CONF.database_sync.initial_delay)
             LOG.info('Database synchronization runs every %(interval)ss, '

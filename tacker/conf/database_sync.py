@@ -28,12 +28,21 @@ OPTS = [
                     'and read) before the VIM counts as unreachable for '
                     'this pass.'),
     cfg.BoolOpt('watch', default=False,
-                help='Also watch the pods of every namespace that holds '
-                     'instances, and synchronize a namespace a few seconds '
-                     'after its pods change, instead of waiting for the '
-                     'next periodic pass (which stays as the safety net). '
-                     'Costs one long-lived watch connection per VIM and '
-                     'namespace.'),
+                help='Keep a watch-fed cache of the pods, replicasets, '
+                     'deployments, statefulsets and daemonsets of every '
+                     'namespace that holds instances; synchronize a '
+                     'namespace a few seconds after it changes instead of '
+                     'waiting for the next periodic pass (which stays as '
+                     'the safety net), and serve every pass from the '
+                     'caches, with no Kubernetes request while they are '
+                     'synced. Costs five long-lived watch connections per '
+                     'VIM and namespace.'),
+    cfg.IntOpt('resync_interval', default=600, min=0,
+               help='Seconds after which a watch-fed cache (watch = true) '
+                    'lists its namespace again, so that it is verified '
+                    'against the cluster rather than trusted forever; a '
+                    'change it had missed then reaches TackerDB. 0 never '
+                    'lists again while the watch stays healthy.'),
     cfg.FloatOpt('watch_debounce', default=1.0, min=0.0,
                  help='Seconds the event-driven synchronization waits after '
                       'a pod event, so that a burst of events (a rollout, a '

@@ -4,8 +4,9 @@
    the whole pass; instances with an LCM operation in progress or failed
    are skipped here.
 2. Observe the cluster: one snapshot per (VIM, namespace) that holds a
-   candidate, VIMs in parallel (``observer``); a VIM that cannot be
-   observed, for whatever reason, fails its own instances only.
+   candidate, VIMs in parallel (``observer``), from the watch-fed caches
+   where they are synced (watch mode); a VIM that cannot be observed,
+   for whatever reason, fails its own instances only.
 3. For each candidate, ``sync.sync_db``, which asks the candidate's
    version adapter what differs between v1 and v2.
 
@@ -53,6 +54,8 @@ class SyncEngine:
         # (VimAccess -> namespaces) of the last full pass: what to watch.
         self.last_wanted = {}
         self._partition_lost = False
+        # The watch-fed caches (an informer.Informers) in watch mode.
+        self.informers = None
 
     def close(self):
         self._clients.close()
@@ -187,7 +190,8 @@ class SyncEngine:
         return observer.observe(
             wanted, self._clients,
             timeout=sync_conf.kubernetes_request_timeout,
-            max_workers=sync_conf.max_concurrent_vims)
+            max_workers=sync_conf.max_concurrent_vims,
+            informers=self.informers)
 
     def _sync_one(self, candidate, observation, dry_run):
         failure = observation.failures.get(candidate.vim)

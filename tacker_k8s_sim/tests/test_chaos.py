@@ -288,3 +288,25 @@ def test_html_answer_is_a_200_page(k8s_sim):
         assert resp.status == 200
         assert resp.headers["Content-Type"] == "text/html"
         assert resp.read().startswith(b"<!DOCTYPE html>")
+
+
+def test_corrupt_edits_the_first_object_of_a_watch_stream(k8s_sim, core):
+    rv = core.list_namespaced_pod(NS).metadata.resource_version
+    core.create_namespaced_pod(NS, manifests.pod("a"))
+    core.create_namespaced_pod(NS, manifests.pod("b"))
+    k8s_sim.corrupt_list_items(field="metadata.ownerReferences",
+                               value="not-a-list", verb="watch", count=1)
+    url = ("%s/api/v1/namespaces/%s/pods?watch=true&resourceVersion=%s"
+           "&timeoutSeconds=0.5" % (k8s_sim.url, NS, rv))
+    request = urllib.request.Request(
+        url, headers={"Authorization": "Bearer %s" % (k8s_sim.token or "")})
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        events = [json.loads(line) for line in resp.read().splitlines()]
+    refs = [e["object"]["metadata"].get("ownerReferences") for e in events]
+    assert refs[0] == "not-a-list"
+    assert "not-a-list" not in refs[1:] and len(events) >= 2
+    # Consumed: the next stream is the cluster's own.
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        events = [json.loads(line) for line in resp.read().splitlines()]
+    assert events and all(
+        "ownerReferences" not in e["object"]["metadata"] for e in events)

@@ -17,6 +17,9 @@ written, the other VIMs are unaffected, and the next pass tries again.
 Every item of a LIST answer is checked (``list_shape``) before anything
 reads it, so a malformed one is that VIM's failure, with a reason that
 names the list, the item and the field.
+
+In watch mode a namespace whose cache (``informer``) is synced is served
+from it with no request at all; the others are listed as above.
 """
 
 from concurrent import futures
@@ -36,7 +39,7 @@ from tacker.vnfm.infra_drivers.kubernetes import model
 LOG = logging.getLogger(__name__)
 
 # (snapshot field, API class, list method, kind of the answer)
-_LISTS = (
+LISTS = (
     ('pods', k8s_client.CoreV1Api, 'list_namespaced_pod', 'PodList'),
     ('replicasets', k8s_client.AppsV1Api, 'list_namespaced_replica_set',
      'ReplicaSetList'),
@@ -75,7 +78,7 @@ class MalformedAnswer(ValueError):
     """A LIST answer whose shape is not what Kubernetes documents."""
 
 
-def _reason(exc, timeout):
+def reason(exc, timeout):
     if isinstance(exc, k8s_exc.ApiException):
         return 'HTTP %s %s' % (exc.status, exc.reason or '')
     if isinstance(exc, (urllib3.exceptions.ReadTimeoutError,
@@ -83,7 +86,7 @@ def _reason(exc, timeout):
                         socket.timeout, TimeoutError)):
         return 'no answer within %s s' % timeout
     if isinstance(exc, urllib3.exceptions.MaxRetryError):
-        return _reason(exc.reason, timeout) if exc.reason else 'unreachable'
+        return reason(exc.reason, timeout) if exc.reason else 'unreachable'
     if isinstance(exc, urllib3.exceptions.SSLError):
         # e.g. "certificate verify failed: unable to get local issuer
         # certificate": names the problem, carries no secret.
@@ -121,9 +124,14 @@ def _list(api_client, api_class, method, namespace, timeout, kind):
     response = getattr(api_class(api_client), method)(
         namespace, _preload_content=False, _request_timeout=timeout)
     try:
-        data = _json(response)
+        data = read_json(response)
     finally:
         response.release_conn()
+    return check_list(data, kind)
+
+
+def check_list(data, kind):
+    """``data``, a LIST answer; MalformedAnswer if any item is not."""
     problem = list_shape.answer_problem(data)
     if problem is None:
         problem = list_shape.items_problem(data['items'])
@@ -133,7 +141,7 @@ def _list(api_client, api_class, method, namespace, timeout, kind):
     return data
 
 
-def _json(response):
+def read_json(response):
     try:
         return json.loads(response.data)
     except ValueError:
@@ -151,25 +159,29 @@ def observe_vim(api_client, vim, namespaces, timeout):
     snapshots = {}
     for namespace in sorted(namespaces):
         answers = {}
-        for field, api_class, method, kind in _LISTS:
+        for field, api_class, method, kind in LISTS:
             try:
                 answers[field] = _list(api_client, api_class, method,
                                        namespace, timeout, kind)
             except Exception as exc:  # noqa: every failure is reported
                 raise ObservationError('LIST %s in namespace %s: %s' % (
-                    field, namespace, _reason(exc, timeout))) from exc
+                    field, namespace, reason(exc, timeout))) from exc
         snapshots[(vim, namespace)] = \
             model.NamespaceSnapshot.from_list_json(namespace, **answers)
     return snapshots
 
 
-def observe(wanted, clients, *, timeout, max_workers):
+def observe(wanted, clients, *, timeout, max_workers, informers=None):
     """Observe every VIM of ``wanted`` (vim -> namespaces) concurrently.
 
     ``wanted`` maps ``vim_access.VimAccess`` to a set of namespaces;
-    ``clients`` is a ``vim_access.ClientCache``.
+    ``clients`` is a ``vim_access.ClientCache``.  ``informers`` (an
+    ``informer.Informers``, in watch mode) serves the namespaces whose
+    cache is synced without a request; the others are listed.
     """
     snapshots, failures = {}, {}
+    if informers is not None:
+        wanted = _serve_cached(wanted, informers, snapshots, failures)
     if not wanted:
         return Observation(snapshots, failures)
     workers = max(1, min(max_workers, len(wanted)))
@@ -194,6 +206,27 @@ def observe(wanted, clients, *, timeout, max_workers):
                     vim.vim_id, vim.endpoint,
                     'unexpected error (%s)' % type(exc).__name__)
     return Observation(snapshots, failures)
+
+
+def _serve_cached(wanted, informers, snapshots, failures):
+    """Fill in what the caches hold; returns what must still be listed."""
+    left = {}
+    for vim, namespaces in wanted.items():
+        served = {}
+        for namespace in sorted(namespaces):
+            found = informers.serve(vim, namespace)
+            if found is not None and found.failure is not None:
+                failures[vim] = VimFailure(vim.vim_id, vim.endpoint,
+                                           found.failure)
+                break
+            if found is not None:
+                served[(vim, namespace)] = found.snapshot
+        else:
+            snapshots.update(served)
+            rest = {ns for ns in namespaces if (vim, ns) not in served}
+            if rest:
+                left[vim] = rest
+    return left
 
 
 def _observe_one(clients, vim, namespaces, timeout):

@@ -1,5 +1,7 @@
 """observer: one VIM's failure, of whatever kind, is that VIM's only."""
 
+from tacker.vnfm.infra_drivers.kubernetes import informer
+from tacker.vnfm.infra_drivers.kubernetes import model
 from tacker.vnfm.infra_drivers.kubernetes import observer
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
 from tacker_k8s_sim import simulator
@@ -52,3 +54,50 @@ def test_a_malformed_item_names_the_list_item_and_field():
     assert found.failures[vim].reason == (
         'LIST pods in namespace default: Kubernetes answered a malformed '
         'PodList: item 0 has no metadata')
+
+
+class _Caches:
+    """Informers stand-in: what each (VIM, namespace) cache answers."""
+
+    def __init__(self, answers):
+        self.answers = answers
+        self.asked = []
+
+    def serve(self, vim, namespace):
+        self.asked.append((vim.vim_id, namespace))
+        return self.answers.get((vim.vim_id, namespace))
+
+
+def test_cached_namespaces_are_served_and_the_rest_listed():
+    with simulator.Simulator(token='t') as sim:
+        sim.create({'apiVersion': 'v1', 'kind': 'Namespace',
+                    'metadata': {'name': 'listed'}})
+        cached = vim_access.VimAccess('cached', sim.url, bearer_token='t')
+        mixed = vim_access.VimAccess('mixed', sim.url, bearer_token='t')
+        failing = vim_access.VimAccess('failing', sim.url, bearer_token='t')
+        kept = model.NamespaceSnapshot(namespace='default')
+        caches = _Caches({
+            ('cached', 'default'): informer.Served(snapshot=kept),
+            ('mixed', 'default'): informer.Served(snapshot=kept),
+            ('failing', 'default'): informer.Served(
+                failure='WATCH pods in namespace default: malformed'),
+        })
+        clients = vim_access.ClientCache()
+        sim.reset_request_log()
+        try:
+            found = observer.observe(
+                {cached: {'default'}, mixed: {'default', 'listed'},
+                 failing: {'default', 'listed'}},
+                clients, timeout=2, max_workers=2, informers=caches)
+        finally:
+            clients.close()
+        listed = [path for _m, path, _q in sim.requests]
+    assert found.snapshot(cached, 'default') is kept
+    assert found.snapshot(mixed, 'default') is kept
+    assert found.snapshot(mixed, 'listed').namespace == 'listed'
+    assert found.failures[failing].reason == \
+        'WATCH pods in namespace default: malformed'
+    assert found.snapshot(failing, 'listed') is None
+    # Only the namespace no cache served was listed, once per kind.
+    assert len(listed) == 5
+    assert all('/namespaces/listed/' in path for path in listed)

@@ -1,0 +1,453 @@
+"""A watch-fed cache of one namespace, so that a pass asks the cluster nothing.
+
+``NamespaceInformer`` keeps, for one (VIM, namespace), the five kinds the
+synchronization reads (pods, replicasets, deployments, statefulsets,
+daemonsets).  Per kind one thread LISTs (paginated, raw JSON, every item
+checked by ``list_shape`` as the observer does), then WATCHes from the
+list's resourceVersion with bookmarks: ADDED / MODIFIED / DELETED change
+the cache, BOOKMARK only moves the version, 410 Gone lists again, a
+broken stream resumes from the last version after a backoff with
+jitter, and a full relist every ``resync_interval`` seconds verifies
+what the watch built.  Items are cut down to the fields ``ownership``
+and ``model.ObservedPod`` read.
+
+``serve`` decides whether a pass may use the cache: only when every kind
+has listed and its watch is healthy; a kind that saw a malformed answer
+fails the VIM for the pass (as a malformed LIST does); anything else
+(not yet listed, a watch that broke, 401, unreachable) returns None and
+the observer LISTs as it does without a cache, so a failing cluster is
+reported exactly as before.  ``Informers`` holds one informer per wanted
+(VIM, namespace); it decides nothing about TackerDB.
+"""
+
+import dataclasses
+import json
+import random
+import threading
+import time
+
+from kubernetes import client as k8s_client
+from kubernetes.client import exceptions as k8s_exc
+from kubernetes.watch import watch as k8s_watch
+from oslo_log import log as logging
+
+from tacker.vnfm.infra_drivers.kubernetes import list_shape
+from tacker.vnfm.infra_drivers.kubernetes import model
+from tacker.vnfm.infra_drivers.kubernetes import observer
+from tacker.vnfm.infra_drivers.kubernetes import ownership
+from tacker.vnfm.infra_drivers.kubernetes import vim_access
+import tacker.conf
+
+CONF = tacker.conf.CONF
+LOG = logging.getLogger(__name__)
+
+WATCH_SECONDS = 60  # one watch request; the loop opens the next one
+PAGE_SIZE = 500
+MAX_BACKOFF = 30.0
+
+_METADATA_KEYS = frozenset(ownership.POD_METADATA_KEYS) | {
+    'deletionTimestamp', 'generation'}
+_SPEC_KEYS = ('replicas',)
+_STATUS_KEYS = ('phase', 'replicas', 'updatedReplicas',
+                'observedGeneration', 'desiredNumberScheduled',
+                'updatedNumberScheduled', 'currentNumberScheduled')
+
+
+def slim(item):
+    """The part of a checked item the synchronization reads (a new dict)."""
+    meta = item.get('metadata') or {}
+    kept = {key: value for key, value in meta.items()
+            if key in _METADATA_KEYS}
+    revision = (meta.get('annotations') or {}).get(
+        ownership.REVISION_ANNOTATION)
+    if revision is not None:
+        kept['annotations'] = {ownership.REVISION_ANNOTATION: revision}
+    result = {'metadata': kept}
+    for part, keys in (('spec', _SPEC_KEYS), ('status', _STATUS_KEYS)):
+        found = {key: (item.get(part) or {})[key] for key in keys
+                 if key in (item.get(part) or {})}
+        if found:
+            result[part] = found
+    return result
+
+
+class Expired(Exception):
+    """The version (or continue token) is too old: list again."""
+
+
+class WatchFailed(Exception):
+    """An ERROR event other than 410."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Served:
+    """What ``serve`` gives a pass: a snapshot, or a failure reason."""
+
+    snapshot: object = None
+    failure: str = None
+
+
+class KindInformer(threading.Thread):
+    """List, then watch, one kind of one namespace."""
+
+    def __init__(self, owner, field, api_class, method, kind):
+        super().__init__(name='k8s-informer-%s-%s' % (owner.namespace,
+                                                      field), daemon=True)
+        self._owner = owner
+        self.field = field
+        self._api = api_class(owner.api_client)
+        self._method = method
+        self._kind = kind
+        self._lock = threading.Lock()
+        self._objects = {}
+        self._response = None
+        # None until listed; the version the watch resumes from.
+        self.version = None
+        self.listed = False
+        self.healthy = False
+        # Why the last answer was malformed (fails the VIM), or None.
+        self.malformed = None
+        # 'LIST' or 'WATCH': what the thread is doing (for the reason).
+        self.doing = 'LIST'
+        self.listed_at = None
+        self.changes = 0
+        self.lists = 0
+        self.restarts = 0
+
+    # -- what the pass reads ---------------------------------------------
+
+    def items(self):
+        with self._lock:
+            return tuple(self._objects.values()), self.changes
+
+    @property
+    def synced(self):
+        return self.listed and self.healthy and self.malformed is None
+
+    # -- the loop ---------------------------------------------------------
+
+    def stop(self):
+        response = self._response
+        if response is not None:
+            try:
+                # Unblocks a read waiting on an idle stream.
+                response.shutdown()
+            except Exception:  # noqa: the stream may be gone already
+                pass
+
+    def run(self):
+        backoff, expired = 1.0, 0
+        stopped = self._owner.stopped
+        while not stopped.is_set():
+            try:
+                if self.version is None or self._resync_due():
+                    self._relist()
+                self._watch()
+                backoff, expired = 1.0, 0
+            except Expired:
+                # Events may be lost between the version and now: the
+                # passes list until this kind has listed again.
+                self.healthy = False
+                self.restarts += 1
+                self.version = None
+                expired += 1
+                if expired > 1:
+                    # A fresh list expired at once: do not hammer.
+                    stopped.wait(backoff * random.uniform(0.5, 1.0))
+                    backoff = min(backoff * 2, MAX_BACKOFF)
+            except Exception as exc:  # noqa: an informer must not die
+                self.healthy = False
+                self.restarts += 1
+                if isinstance(exc, WatchFailed):
+                    reason = str(exc)
+                else:
+                    reason = observer.reason(exc, self._owner.timeout)
+                if isinstance(exc, observer.MalformedAnswer):
+                    self.malformed = reason
+                    self.version = None
+                if stopped.is_set():
+                    break
+                # One WARNING per streak of failures; the passes log the
+                # VIM's failure each time.
+                (LOG.warning if backoff == 1.0 else LOG.debug)(
+                    '%(doing)s of %(kind)s in namespace %(ns)s on VIM '
+                    '%(vim)s failed (%(err)s); retrying in %(secs).0fs.',
+                    {'doing': self.doing, 'kind': self.field,
+                     'ns': self._owner.namespace,
+                     'vim': self._owner.vim.vim_id, 'err': reason,
+                     'secs': backoff})
+                stopped.wait(backoff * random.uniform(0.5, 1.0))
+                backoff = min(backoff * 2, MAX_BACKOFF)
+
+    def _resync_due(self):
+        resync = self._owner.resync_interval
+        return resync > 0 and self.listed_at is not None and \
+            time.monotonic() - self.listed_at >= resync
+
+    def _relist(self):
+        self.doing = 'LIST'
+        objects, version, token = {}, None, None
+        timeout = self._owner.timeout
+        while True:
+            kwargs = {'limit': self._owner.page_size}
+            if token:
+                kwargs['_continue'] = token
+            try:
+                response = getattr(self._api, self._method)(
+                    self._owner.namespace, _preload_content=False,
+                    _request_timeout=timeout, **kwargs)
+            except k8s_exc.ApiException as exc:
+                if exc.status == 410:
+                    raise Expired() from exc
+                raise
+            try:
+                data = observer.read_json(response)
+            finally:
+                response.release_conn()
+            observer.check_list(data, self._kind)
+            for item in data['items']:
+                objects[item['metadata']['name']] = slim(item)
+            meta = data.get('metadata') or {}
+            if version is None:
+                version = meta.get('resourceVersion')
+            token = meta.get('continue')
+            if not token:
+                break
+        if not isinstance(version, str) or not version:
+            raise observer.MalformedAnswer(
+                'Kubernetes answered a %s without a resourceVersion'
+                % self._kind)
+        with self._lock:
+            differs = not self.listed or objects != self._objects
+            self._objects = objects
+            if differs:
+                self.changes += 1
+        self.version = version
+        self.listed_at = time.monotonic()
+        self.listed = True
+        self.healthy = True
+        self.malformed = None
+        self.lists += 1
+        if differs:
+            self._owner.changed(self)
+
+    def _watch(self):
+        self.doing = 'WATCH'
+        timeout = self._owner.timeout
+        seconds = self._owner.watch_seconds
+        resync = self._owner.resync_interval
+        if resync > 0:
+            left = resync - (time.monotonic() - self.listed_at)
+            seconds = max(1, min(seconds, int(left) + 1))
+        try:
+            response = getattr(self._api, self._method)(
+                self._owner.namespace, watch=True,
+                resource_version=self.version, allow_watch_bookmarks=True,
+                timeout_seconds=seconds, _preload_content=False,
+                _request_timeout=(timeout, seconds + timeout))
+        except k8s_exc.ApiException as exc:
+            if exc.status == 410:
+                raise Expired() from exc
+            raise
+        self._response = response
+        self.healthy = True
+        # Lines are read here rather than through Watch.stream: with
+        # deserialize=False (kubernetes 37) an ERROR event there raises
+        # KeyError instead of telling 410 from the rest, and its
+        # resource_version then follows no event at all.
+        try:
+            for line in k8s_watch.iter_resp_lines(response):
+                if self._owner.stopped.is_set():
+                    return
+                if line:
+                    self.apply_event(line)
+        finally:
+            self._response = None
+            response.release_conn()
+
+    def apply_event(self, line):
+        """Apply one line of a watch stream to the cache."""
+        try:
+            event = json.loads(line)
+        except ValueError:
+            raise observer.MalformedAnswer(
+                'Kubernetes sent an unreadable %s watch event' % self.field)
+        kind = event.get('type') if isinstance(event, dict) else None
+        obj = event.get('object') if isinstance(event, dict) else None
+        if kind == 'ERROR':
+            code = obj.get('code') if isinstance(obj, dict) else None
+            if code == 410:
+                raise Expired()
+            raise WatchFailed('HTTP %s %s' % (
+                code, (obj or {}).get('reason') or ''))
+        if kind == 'BOOKMARK':
+            version = ((obj or {}).get('metadata') or {}).get(
+                'resourceVersion') if isinstance(obj, dict) else None
+            if isinstance(version, str) and version:
+                self.version = version
+            return
+        if kind not in ('ADDED', 'MODIFIED', 'DELETED'):
+            raise observer.MalformedAnswer(
+                'Kubernetes sent a %s watch event of type %r'
+                % (self.field, kind))
+        problem = list_shape.problem(obj)
+        if problem is not None:
+            raise observer.MalformedAnswer(
+                'Kubernetes sent a malformed %s watch event: the object %s'
+                % (self.field, problem))
+        name = obj['metadata']['name']
+        with self._lock:
+            if kind == 'DELETED':
+                self._objects.pop(name, None)
+            else:
+                self._objects[name] = slim(obj)
+            self.changes += 1
+        version = obj['metadata'].get('resourceVersion')
+        if version:
+            self.version = version
+        self._owner.changed(self)
+
+
+class NamespaceInformer:
+    """The five kinds of one (VIM, namespace), each fed by its watch."""
+
+    def __init__(self, vim, namespace, on_change, *, timeout,
+                 resync_interval, page_size=PAGE_SIZE,
+                 watch_seconds=WATCH_SECONDS):
+        self.vim = vim
+        self.watch_seconds = watch_seconds
+        self.namespace = namespace
+        self.timeout = timeout
+        self.resync_interval = resync_interval
+        self.page_size = page_size
+        self.stopped = threading.Event()
+        self._on_change = on_change
+        self._memo = None
+        configuration = vim_access.configuration(vim)
+        # One connection per watch, and one spare.
+        configuration.connection_pool_maxsize = len(observer.LISTS) + 1
+        self.api_client = k8s_client.ApiClient(configuration)
+        self.kinds = [KindInformer(self, field, api_class, method, kind)
+                      for field, api_class, method, kind in observer.LISTS]
+
+    def start(self):
+        for kind in self.kinds:
+            kind.start()
+
+    def stop(self):
+        self.stopped.set()
+        for kind in self.kinds:
+            kind.stop()
+
+    def join(self, timeout):
+        deadline = time.monotonic() + timeout
+        for kind in self.kinds:
+            kind.join(max(0.0, deadline - time.monotonic()))
+        self.api_client.close()
+
+    @property
+    def synced(self):
+        return all(kind.synced for kind in self.kinds)
+
+    def changed(self, kind):
+        # Until every kind is listed, passes LIST; the moment the last
+        # one is counts as a change (what happened before is unknown).
+        if self.synced:
+            self._on_change(self.vim, self.namespace)
+
+    def serve(self):
+        """A ``Served`` snapshot or failure, or None (LIST instead)."""
+        for kind in self.kinds:
+            if kind.malformed is not None:
+                return Served(failure='%s %s in namespace %s: %s' % (
+                    kind.doing, kind.field, self.namespace,
+                    kind.malformed))
+        if not self.synced:
+            return None
+        # (changes per kind, snapshot), swapped as one value.
+        memo = self._memo
+        if memo is not None and memo[0] == tuple(
+                kind.changes for kind in self.kinds):
+            # Nothing changed: the same snapshot object, so its ownership
+            # index is built once, not once per pass.
+            return Served(snapshot=memo[1])
+        answers, key = {}, []
+        for kind in self.kinds:
+            # Each kind is copied under its own lock: consistent per kind.
+            items, changes = kind.items()
+            answers[kind.field] = items
+            key.append(changes)
+        snapshot = model.NamespaceSnapshot(namespace=self.namespace,
+                                           **answers)
+        self._memo = (tuple(key), snapshot)
+        return Served(snapshot=snapshot)
+
+
+class Informers:
+    """One NamespaceInformer per watched (VIM, namespace)."""
+
+    def __init__(self, on_change, *, page_size=PAGE_SIZE,
+                 watch_seconds=WATCH_SECONDS):
+        self._on_change = on_change
+        self._page_size = page_size
+        self._watch_seconds = watch_seconds
+        self._informers = {}
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def _new(self, vim, namespace):
+        sync_conf = CONF.database_sync
+        informer = NamespaceInformer(
+            vim, namespace, self._on_change,
+            timeout=sync_conf.kubernetes_request_timeout,
+            resync_interval=sync_conf.resync_interval,
+            page_size=self._page_size, watch_seconds=self._watch_seconds)
+        self._informers[(vim, namespace)] = informer
+        informer.start()
+        return informer
+
+    def get(self, vim, namespace):
+        with self._lock:
+            return self._informers.get((vim, namespace))
+
+    def serve(self, vim, namespace):
+        """``Served`` or None; starts an informer for a new namespace."""
+        with self._lock:
+            if self._stopped:
+                return None
+            informer = self._informers.get((vim, namespace))
+            if informer is None:
+                self._new(vim, namespace)
+                return None
+        return informer.serve()
+
+    def ensure(self, pairs):
+        """Keep exactly the informers of ``pairs`` ((vim, ns) set)."""
+        with self._lock:
+            if self._stopped:
+                return
+            gone = [self._informers.pop(p) for p in
+                    set(self._informers) - set(pairs)]
+            for vim, namespace in set(pairs) - set(self._informers):
+                self._new(vim, namespace)
+        self._end(gone, 5)
+
+    def watched(self):
+        with self._lock:
+            return set(self._informers)
+
+    def stop(self, timeout=5):
+        with self._lock:
+            self._stopped = True
+            gone, self._informers = list(self._informers.values()), {}
+        self._end(gone, timeout)
+
+    @staticmethod
+    def _end(informers, timeout):
+        for informer in informers:
+            informer.stop()
+        # Daemon threads: give them a few seconds in all to end their
+        # stream, then leave the rest to process exit.
+        deadline = time.monotonic() + timeout
+        for informer in informers:
+            informer.join(max(0.0, deadline - time.monotonic()))
