@@ -1,12 +1,14 @@
 """The tacker-server WSGI application, built here and nowhere else.
 
-``make_app`` stacks three pieces, outermost first:
+``make_app`` stacks four pieces, outermost first:
 
 1. ``LastResort``: whatever the middleware below raises becomes a 500
    ProblemDetails answer;
-2. the authentication of ``[DEFAULT] auth_strategy``: ``noauth`` or
+2. ``PublicPaths``: the router's public paths (``GET /openapi.json``)
+   go straight to the application, everything else through
+3. the authentication of ``[DEFAULT] auth_strategy``: ``noauth`` or
    keystonemiddleware's ``auth_token``;
-3. ``Application``: routes a request to its handler (``router``) and
+4. ``Application``: routes a request to its handler (``router``) and
    turns the handler's errors into answers (``wsgi.problem_response``).
 
 What a handler does is the controllers'; how JSON goes in and out and
@@ -43,7 +45,9 @@ class Application:
         version = self.router.version_header(path)
         try:
             route = self.router.resolve(req)
-            req.environ['tacker.context'] = context_mod.from_request(req)
+            if not route.public:
+                req.environ['tacker.context'] = context_mod.from_request(
+                    req)
             response = route.handler(req, **route.kwargs)
         except exceptions.TackerError as exc:
             if exc.code >= 500:
@@ -61,6 +65,24 @@ class Application:
                  {'addr': req.remote_addr, 'method': req.method,
                   'path': path, 'status': response.status_int})
         return response
+
+
+class PublicPaths:
+    """Sends the public paths (``/openapi.json``) past authentication.
+
+    Only an exact path is public: anything else, including a path that
+    merely starts with a public one, goes through ``protected``.
+    """
+
+    def __init__(self, public_app, protected, paths):
+        self.public_app = public_app
+        self.protected = protected
+        self.paths = frozenset(paths)
+
+    def __call__(self, environ, start_response):
+        if environ.get('PATH_INFO') in self.paths:
+            return self.public_app(environ, start_response)
+        return self.protected(environ, start_response)
 
 
 class LastResort:
@@ -101,14 +123,18 @@ def make_app(conf=None, *, conductor=None, package_store=None,
         ``X-Project-Id`` header
     """
     conf = conf or CONF
-    app = Application(router_mod.build(conductor=conductor,
-                                       package_store=package_store))
+    router = router_mod.build(conductor=conductor,
+                              package_store=package_store)
+    app = Application(router)
     strategy = auth_strategy or conf.auth_strategy
     if strategy == 'noauth':
-        return LastResort(noauth.NoAuthMiddleware(
-            app, default_project=default_project))
-    if strategy == 'keystone':
-        return LastResort(auth_token.AuthProtocol(
-            app, {'oslo_config_config': conf}))
-    raise exceptions.ConfigError(
-        reason='[DEFAULT] auth_strategy = %s is not supported' % strategy)
+        protected = noauth.NoAuthMiddleware(
+            app, default_project=default_project)
+    elif strategy == 'keystone':
+        protected = auth_token.AuthProtocol(
+            app, {'oslo_config_config': conf})
+    else:
+        raise exceptions.ConfigError(
+            reason='[DEFAULT] auth_strategy = %s is not supported'
+            % strategy)
+    return LastResort(PublicPaths(app, protected, router.public_paths()))

@@ -4,13 +4,17 @@ Each path template is registered once with a handler per method.  A path
 that matches a template but not its method answers 405 (with ``Allow``);
 a path that matches nothing answers 404.  The legacy VIM API is also
 reachable with python-tackerclient's ``.json`` suffix
-(``/v1.0/vims.json``, ``/v1.0/vims/<id>.json``).
+(``/v1.0/vims.json``, ``/v1.0/vims/<id>.json``).  A route added with
+``public=True`` (``/openapi.json``) is served without authentication
+and without a request context; ``public_paths`` lists them for the
+application, which lets them past the authentication middleware.
 """
 
 import collections
 
 import routes
 
+from tacker.api import openapi
 from tacker.api import vims
 from tacker.api import vnf_packages
 from tacker.api import vnflcm_common
@@ -18,7 +22,7 @@ from tacker.api import vnflcm_v1
 from tacker.api import vnflcm_v2
 from tacker.api import wsgi
 
-Route = collections.namedtuple('Route', 'handler kwargs')
+Route = collections.namedtuple('Route', 'handler kwargs public')
 
 _SUFFIX = r'{fmt:(\.json)?}'
 # Paths whose answers carry a ``Version`` header, by prefix.
@@ -31,11 +35,16 @@ class Router:
         self._by_method = routes.Mapper()
         self._by_path = routes.Mapper()
         self._handlers = {}
+        self._templates = {}
+        self._public = set()
 
-    def add(self, template, **methods):
+    def add(self, template, *, public=False, **methods):
         """Serve ``template`` with ``{METHOD: handler}``."""
         key = str(len(self._handlers))
         self._handlers[key] = {m.upper(): h for m, h in methods.items()}
+        self._templates[key] = template
+        if public:
+            self._public.add(key)
         for method in self._handlers[key]:
             self._by_method.connect(template, _key=key,
                                     conditions={'method': [method]})
@@ -56,7 +65,27 @@ class Router:
         handler = self._handlers[match['_key']][method]
         kwargs = {k: v for k, v in match.items()
                   if k not in ('_key', 'fmt')}
-        return Route(handler, kwargs)
+        return Route(handler, kwargs, match['_key'] in self._public)
+
+    def public_paths(self):
+        """The literal paths of the public routes."""
+        return frozenset(self._templates[key] for key in self._public)
+
+    def paths(self):
+        """``{path: sorted methods}`` as an OpenAPI document names them.
+
+        A template with the optional ``.json`` suffix is two paths.
+        """
+        found = {}
+        for key, template in self._templates.items():
+            if template.endswith(_SUFFIX):
+                bare = template[:-len(_SUFFIX)]
+                variants = (bare, bare + '.json')
+            else:
+                variants = (template,)
+            for path in variants:
+                found[path] = sorted(self._handlers[key])
+        return found
 
     @staticmethod
     def version_header(path):
@@ -69,6 +98,7 @@ class Router:
 def build(*, conductor=None, package_store=None):
     """The router of every endpoint tacker-server serves."""
     router = Router()
+    router.add(openapi.PATH, public=True, GET=openapi.serve)
     gateway = vnflcm_common.LcmGateway(conductor=conductor)
 
     vim = vims.VimController()
