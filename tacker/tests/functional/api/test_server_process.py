@@ -13,14 +13,17 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def serve(sqlite_db, tmp_path, **popen_kwargs):
-    """``tacker-server`` on a free port, noauth: (process, port, log)."""
+def serve(sqlite_db, tmp_path, *, extra_conf='', **popen_kwargs):
+    """``tacker-server`` on a free port, noauth: (process, port, log).
+
+    ``extra_conf`` is appended to the ``[DEFAULT]`` section.
+    """
     log_file = tmp_path / 'server.log'
     conf_file = tmp_path / 'tacker.conf'
     conf_file.write_text(
         '[DEFAULT]\nstate_path = %s\nbind_host = 127.0.0.1\nbind_port = 0\n'
-        'auth_strategy = noauth\nlog_file = %s\n[database]\nconnection = '
-        '%s\n' % (tmp_path, log_file, sqlite_db.url))
+        'auth_strategy = noauth\nlog_file = %s\n%s[database]\nconnection = '
+        '%s\n' % (tmp_path, log_file, extra_conf, sqlite_db.url))
     proc = subprocess.Popen([sys.executable, '-m', 'tacker.cmd.server',
                              '--config-file', str(conf_file)],
                             **popen_kwargs)
