@@ -310,7 +310,9 @@ def _empty(description, v2, **headers):
 def _operation(op_id, summary, tag, responses, *, errors, v2=False,
                body=None, body_required=True, parameters=None,
                security=True):
-    codes = sorted(set(errors) | {400} | ({401} if security else set()))
+    # Every protected request may carry a bad X-Project-Id (400, noauth)
+    # or no token (401, keystone); a public one is answered as it is.
+    codes = sorted(set(errors) | ({400, 401} if security else set()))
     operation = {'operationId': op_id, 'summary': summary, 'tags': [tag]}
     if parameters:
         operation['parameters'] = parameters
