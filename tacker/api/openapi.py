@@ -75,6 +75,10 @@ _ARRAY = {'type': 'array'}
 _DATE_TIME = {'type': 'string', 'format': 'date-time'}
 
 
+def _any_of_keys(keys):
+    return {'anyOf': [{'required': [key]} for key in keys]}
+
+
 def _object(properties, required=()):
     schema = {'type': 'object', 'properties': properties}
     if required:
@@ -87,7 +91,12 @@ def _object(properties, required=()):
 def _response_schemas():
     link = _object({'href': {'type': 'string', 'format': 'uri'}},
                    ['href'])
-    links = {'type': 'object', 'additionalProperties': _ref('Link')}
+    links = {'type': 'object', 'additionalProperties': _ref('Link'),
+             'required': ['self']}
+    # What the views never show (views.scrub), stated so a client and a
+    # conformance check can rely on it.
+    connection = {'type': 'object', 'not': _any_of_keys(
+        ('accessInfo', 'access_info'))}
     problem = _object({
         'status': {'type': 'integer', 'minimum': 400, 'maximum': 599},
         'title': _STRING,
@@ -102,11 +111,12 @@ def _response_schemas():
         'auth_url': _STRING,
         'vim_project': _nullable(_OBJECT),
         # Without its secrets: views.scrub drops them.
-        'auth_cred': _nullable(_object({
+        'auth_cred': _nullable(dict(_object({
             'username': _STRING,
             'oidc_token_url': _STRING,
             'client_id': _STRING,
-        })),
+        }), **{'not': _any_of_keys(('bearer_token', 'password',
+                                    'ssl_ca_cert', 'client_secret'))})),
         'placement_attr': _OBJECT,
         'is_default': {'type': 'boolean'},
         'status': {'type': 'string', 'enum': ['ACTIVE']},
@@ -161,7 +171,7 @@ def _response_schemas():
     }
     instance_v1 = _object(dict(instance_common, **{
         'vnfPkgId': _STRING,
-        'vimConnectionInfo': {'type': 'array', 'items': _OBJECT},
+        'vimConnectionInfo': {'type': 'array', 'items': connection},
         # Present while INSTANTIATED.
         'instantiatedVnfInfo': _object({
             'flavourId': _STRING,
@@ -183,7 +193,7 @@ def _response_schemas():
     instance_v2 = _object(dict(instance_common, **{
         'vnfConfigurableProperties': _OBJECT,
         'vimConnectionInfo': {'type': 'object',
-                              'additionalProperties': _OBJECT},
+                              'additionalProperties': connection},
         'instantiatedVnfInfo': _OBJECT,
         'extensions': _OBJECT,
     }), ['id', 'vnfdId', 'instantiationState', '_links'])

@@ -119,3 +119,19 @@ def test_a_shape_the_document_refuses_is_caught():
         'id': 'x', 'operationState': 'COMPLETED', 'vnfInstanceId': 'y',
         'operation': 'SCALE', 'isAutomaticInvocation': False,
         'isCancelPending': False, '_links': {'vnfInstance': {'href': 'h'}}}))
+
+
+
+def test_the_document_promises_no_credentials_in_answers():
+    vim = {'id': 'v', 'name': 'k8s', 'description': '', 'type': 'kubernetes',
+           'tenant_id': 'p', 'auth_url': 'https://k', 'is_default': True,
+           'status': 'ACTIVE', 'auth_cred': {'username': 'u'}}
+    _assert_matches('VimInfo', vim)
+    vim['auth_cred']['bearer_token'] = 't'
+    assert list(_validator('VimInfo').iter_errors(vim))
+    instance = {'id': 'i', 'vnfdId': 'd', 'instantiationState':
+                'INSTANTIATED', '_links': {'self': {'href': 'h'}},
+                'vimConnectionInfo': {'vim1': {'vimType': 'kubernetes'}}}
+    _assert_matches('VnfInstanceV2', instance)
+    instance['vimConnectionInfo']['vim1']['accessInfo'] = {}
+    assert list(_validator('VnfInstanceV2').iter_errors(instance))
