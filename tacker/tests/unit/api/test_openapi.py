@@ -121,7 +121,6 @@ def test_a_shape_the_document_refuses_is_caught():
         'isCancelPending': False, '_links': {'vnfInstance': {'href': 'h'}}}))
 
 
-
 def test_the_document_promises_no_credentials_in_answers():
     vim = {'id': 'v', 'name': 'k8s', 'description': '', 'type': 'kubernetes',
            'tenant_id': 'p', 'auth_url': 'https://k', 'is_default': True,
