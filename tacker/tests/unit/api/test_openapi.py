@@ -4,12 +4,17 @@ import json
 
 import jsonschema
 import pytest
+import sqlalchemy as sa
 import webob
 
 from keystonemiddleware import auth_token  # noqa: F401  (registers opts)
 
 from tacker.api import app as app_mod
 from tacker.api import openapi
+from tacker.db import api as db_api
+from tacker.db import op_occs
+from tacker.db.models import v1 as v1_models
+from tacker.db.models import v2 as v2_models
 from tacker.tests import factories
 from tacker.tests.unit.api import fakes
 
@@ -72,6 +77,15 @@ def seeded(sqlite_app):
     for state in ('COMPLETED', 'FAILED_TEMP'):
         factories.v1_op_occ(v1_id, state, **fakes.V1_OP)
         factories.v2_op_occ(v2_id, state, **fakes.V2_OP)
+    # A failed operation's error, written by the column type in Tacker
+    # 16's form (the object's JSON text inside the JSON column).
+    error = op_occs.problem(422, 'Unprocessable Entity', 'no such kind')
+    failed = {v1_models.VnfLcmOpOcc: factories.v1_op_occ(v1_id, 'FAILED'),
+              v2_models.VnfLcmOpOccV2: factories.v2_op_occ(v2_id, 'FAILED')}
+    with db_api.writer_session() as session:
+        for model, op_id in failed.items():
+            session.execute(sa.update(model).where(model.id == op_id)
+                            .values(error=error))
     return sqlite_app
 
 
@@ -80,8 +94,8 @@ def seeded(sqlite_app):
     ('/vnfpkgm/v1/vnf_packages', 'VnfPkgInfo', 2),
     ('/vnflcm/v1/vnf_instances', 'VnfInstanceV1', 2),
     ('/vnflcm/v2/vnf_instances', 'VnfInstanceV2', 2),
-    ('/vnflcm/v1/vnf_lcm_op_occs', 'VnfLcmOpOccV1', 2),
-    ('/vnflcm/v2/vnf_lcm_op_occs', 'VnfLcmOpOccV2', 2),
+    ('/vnflcm/v1/vnf_lcm_op_occs', 'VnfLcmOpOccV1', 3),
+    ('/vnflcm/v2/vnf_lcm_op_occs', 'VnfLcmOpOccV2', 3),
     ('/vnflcm/api_versions', 'ApiVersionInformation', None),
     ('/vnflcm/v2/api_versions', 'ApiVersionInformation', None),
 ])
@@ -93,6 +107,9 @@ def test_answers_match_the_documented_schemas(seeded, path, schema, count):
         _assert_matches(schema, body)
         return
     assert len(body) == count
+    if 'lcm_op_occs' in path:
+        errors = [o['error'] for o in body if 'error' in o]
+        assert [e['status'] for e in errors] == [422]
     for item in body:
         _assert_matches(schema, item)
         shown = call(seeded, 'GET', '%s/%s' % (path, item['id']))
