@@ -267,7 +267,7 @@ def _request_schemas():
 # --- operations
 
 class _Paths:
-    """Collects operations; ``v2`` adds the ``Version`` header."""
+    """The ``paths`` object, filled one operation at a time."""
 
     def __init__(self):
         self.paths = {}
