@@ -5,9 +5,11 @@
 1. ``LastResort``: whatever the middleware below raises becomes a 500
    ProblemDetails answer;
 2. the authentication of ``[DEFAULT] auth_strategy``: ``noauth`` or
-   keystonemiddleware's ``auth_token``;
-3. ``Application``: routes a request to its handler (``router``) and
-   turns the handler's errors into answers (``wsgi.problem_response``).
+   keystonemiddleware's ``auth_token``, whose decision is left to
+3. ``Application``: routes a request to its handler (``router``),
+   answers 401 unless the route is public (``GET /openapi.json``) or the
+   token valid, checks the route's policy rule, and turns the handler's
+   errors into answers (``wsgi.problem_response``).
 
 What a handler does is the controllers'; how JSON goes in and out and
 how an error maps to a status are ``wsgi``'s.

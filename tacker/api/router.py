@@ -4,13 +4,17 @@ Each path template is registered once with a handler per method.  A path
 that matches a template but not its method answers 405 (with ``Allow``);
 a path that matches nothing answers 404.  The legacy VIM API is also
 reachable with python-tackerclient's ``.json`` suffix
-(``/v1.0/vims.json``, ``/v1.0/vims/<id>.json``).
+(``/v1.0/vims.json``, ``/v1.0/vims/<id>.json``).  Every method of a
+template names the policy rule that decides it (``tacker.policies``);
+``PUBLIC`` instead (``/openapi.json``) serves it without a token and
+without a request context.
 """
 
 import collections
 
 import routes
 
+from tacker.api import openapi
 from tacker.api import vims
 from tacker.api import vnf_packages
 from tacker.api import vnflcm_common
@@ -36,6 +40,7 @@ class Router:
         self._by_method = routes.Mapper()
         self._by_path = routes.Mapper()
         self._handlers = {}
+        self._templates = {}
 
     def add(self, template, **methods):
         """Serve ``template`` with ``{METHOD: (handler, policy rule)}``.
@@ -44,6 +49,7 @@ class Router:
         """
         key = str(len(self._handlers))
         self._handlers[key] = {m.upper(): h for m, h in methods.items()}
+        self._templates[key] = template
         for method in self._handlers[key]:
             self._by_method.connect(template, _key=key,
                                     conditions={'method': [method]})
@@ -73,6 +79,22 @@ class Router:
                 for route in self._by_method.matchlist
                 for method in route.conditions['method']]
 
+    def paths(self):
+        """``{path: sorted methods}`` as an OpenAPI document names them.
+
+        A template with the optional ``.json`` suffix is two paths.
+        """
+        found = {}
+        for key, template in self._templates.items():
+            if template.endswith(_SUFFIX):
+                bare = template[:-len(_SUFFIX)]
+                variants = (bare, bare + '.json')
+            else:
+                variants = (template,)
+            for path in variants:
+                found[path] = sorted(self._handlers[key])
+        return found
+
     @staticmethod
     def version_header(path):
         for prefix, version in _VERSION_HEADERS:
@@ -91,6 +113,7 @@ _V2_RULES = {'prefix': vnflcm_v2_rules.PREFIX, 'occ_list': 'lcm_op_occ_list',
 def build(*, conductor=None, package_store=None):
     """The router of every endpoint tacker-server serves."""
     router = Router()
+    router.add(openapi.PATH, GET=(openapi.serve, PUBLIC))
     gateway = vnflcm_common.LcmGateway(conductor=conductor)
 
     vim = vims.VimController()
@@ -111,7 +134,9 @@ def build(*, conductor=None, package_store=None):
                PUT=(pkg.upload, rule % 'upload_package_content'))
 
     versions = vnflcm_common.VersionsController()
-    router.add('/vnflcm/api_versions', GET=(versions.all_versions, PUBLIC))
+    # Tacker asks for a token here too; no rule of its own names it.
+    router.add('/vnflcm/api_versions', GET=(
+        versions.all_versions, vnflcm_v1_rules.PREFIX % 'api_versions'))
     for module, names in ((vnflcm_v1, _V1_RULES), (vnflcm_v2, _V2_RULES)):
         lcm = module.InstanceController(gateway=gateway)
         occs = module.OpOccController()

@@ -64,8 +64,9 @@ class VnfPackageController:
 
     def create(self, req):
         ctx = context.of(req)
-        body = wsgi.read_json(req, required=False) or {}
-        schemas.validate(pkg_schemas.CREATE, body)
+        body = schemas.validate(
+            pkg_schemas.CREATE,
+            wsgi.read_json(req, required=False, empty={}))
         row = packages.create(tenant_id=ctx.project_id,
                               user_data=body.get('userDefinedData'))
         view = views.vnf_package(row, vnflcm_common.base_url(req))

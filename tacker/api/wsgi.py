@@ -200,17 +200,18 @@ def read_body(req, *, limit):
     return data
 
 
-def read_json(req, *, required=True):
+def read_json(req, *, required=True, empty=None):
     """The request's JSON document; ``Invalid`` (400) when it is not one.
 
-    An empty body reads as None when ``required`` is false.
+    An empty body reads as ``empty`` when ``required`` is false; a body
+    that is JSON ``null`` is None, never ``empty``: the schema judges it.
     """
     data = read_body(req, limit=MAX_JSON_BYTES)
     if not data.strip():
         if required:
             raise exceptions.Invalid(reason='the request body is empty; a '
                                             'JSON object is expected')
-        return None
+        return empty
     try:
         text = data.decode('utf-8')
         body = json.loads(text, parse_constant=_reject_constant,

@@ -65,6 +65,14 @@ class PackageStateConflict(Conflict):
                "%(action)s is not allowed in this state.")
 
 
+class PackageContentMissing(Conflict):
+    """A record names a package whose files are not on this server."""
+
+    msg_fmt = ("The content of VNF package %(id)s is not on this server "
+               "(no directory %(path)s): onboard the package again, or "
+               "check [vnf_package] vnf_package_csar_path.")
+
+
 class ConfigError(TackerError):
     """A configuration value that makes start-up impossible."""
 

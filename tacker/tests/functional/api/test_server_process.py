@@ -13,10 +13,11 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def serve(sqlite_db, tmp_path, extra_conf='', **popen_kwargs):
+def serve(sqlite_db, tmp_path, *, extra_conf='', **popen_kwargs):
     """``tacker-server`` on a free port, noauth: (process, port, log).
 
-    ``extra_conf`` is appended to its configuration file.
+    ``extra_conf`` is appended to its configuration file (it may open
+    sections of its own, ``[DEFAULT]`` again included).
     """
     log_file = tmp_path / 'server.log'
     conf_file = tmp_path / 'tacker.conf'

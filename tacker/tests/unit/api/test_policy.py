@@ -45,7 +45,7 @@ def test_every_route_names_a_registered_rule():
     assert routes
     public = [(path, method) for path, method, rule in routes
               if rule is router_mod.PUBLIC]
-    assert public == [('/vnflcm/api_versions', 'GET')]
+    assert public == [('/openapi.json', 'GET')]
     unknown = [(path, method, rule) for path, method, rule in routes
                if rule is not router_mod.PUBLIC and rule not in registered]
     assert unknown == []

@@ -166,6 +166,14 @@ def test_bad_create_bodies(app):
     fakes.assert_problem(call(app, 'POST', BASE, raw=b'{"a":'), 400)
 
 
+def test_create_refuses_a_null_body_and_creates_nothing(sqlite_app):
+    # Found by schemathesis: ``null`` was read as "no body" and made a
+    # package, although the document asks for an object.
+    resp = call(sqlite_app, 'POST', BASE, raw=b'null')
+    fakes.assert_problem(resp, 400, contains='must be of type object')
+    assert call(sqlite_app, 'GET', BASE).json == []
+
+
 def test_package_in_use_cannot_be_deleted(app):
     package_id = _create(app).json['id']
     _upload(app, package_id, factories.sample_zip())

@@ -288,6 +288,27 @@ def test_scale_with_unknown_aspect_is_400_from_begin(app, package,
     assert conductor.casts == []
 
 
+@pytest.mark.parametrize('action,body', [
+    ('instantiate', {'flavourId': 'simple'}),
+    ('scale', {'type': 'SCALE_OUT', 'aspectId': 'vdu1_aspect'}),
+])
+def test_v1_instance_whose_package_files_are_gone_is_409(
+        sqlite_app, conductor, action, body):
+    # Found by schemathesis: a v1 instance naming a package this server
+    # has no directory for made instantiate and scale answer 500.
+    gone = '5d1c2b3a-0000-4000-8000-00000000dead'
+    state = 'NOT_INSTANTIATED' if action == 'instantiate' else \
+        'INSTANTIATED'
+    instance_id = factories.v1_instance(state=state, package_id=gone,
+                                        tenant_id=fakes.TENANT)
+    resp = call(sqlite_app, 'POST', '/vnflcm/v1/vnf_instances/%s/%s'
+                % (instance_id, action), body)
+    fakes.assert_problem(resp, 409, contains='VNF package %s' % gone)
+    assert conductor.casts == []
+    occs = call(sqlite_app, 'GET', '/vnflcm/v1/vnf_lcm_op_occs').json
+    assert occs == []
+
+
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_unknown_ids_are_404(app, version):
     base = '/vnflcm/%s' % version

@@ -8,6 +8,7 @@ package's VNFD and manifests (cached) and nothing else.
 """
 
 import dataclasses
+import os
 
 from tacker.common import exceptions
 from tacker.db import vims
@@ -49,8 +50,16 @@ class Deployment:
 
 
 def flavour_of(package_id, flavour_id):
-    """``(flavour, package_dir)``; a missing flavour is Invalid (400)."""
+    """``(flavour, package_dir)``; a missing flavour is Invalid (400).
+
+    A package whose directory is gone (deleted by hand, or a record
+    naming a package this server never onboarded) is a typed 409, not
+    a failure of the server.
+    """
     package_dir = package_store.PackageStore().package_dir(package_id)
+    if not os.path.isdir(package_dir):
+        raise exceptions.PackageContentMissing(id=package_id,
+                                               path=package_dir)
     return vnfd_mod.get_vnfd(package_dir).flavour(flavour_id), package_dir
 
 
