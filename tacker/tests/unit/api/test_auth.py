@@ -36,17 +36,6 @@ def test_keystone_strategy_needs_a_token(api_conf, sqlite_db):
     fakes.assert_problem(forged, 401)
 
 
-def test_keystone_strategy_public_routes_need_no_token(api_conf, sqlite_db):
-    api_conf.config(www_authenticate_uri='http://keystone.example/v3',
-                    group='keystone_authtoken')
-    app = app_mod.make_app(auth_strategy='keystone')
-    resp = webob.Request.blank('/openapi.json').get_response(app)
-    assert resp.status_int == 200, resp.text
-    # Tacker asks for a token for the API versions too.
-    resp = webob.Request.blank('/vnflcm/api_versions').get_response(app)
-    assert resp.status_int == 401
-
-
 def test_unknown_strategy_is_a_config_error(api_conf):
     with pytest.raises(exceptions.ConfigError, match='trust-me'):
         app_mod.make_app(auth_strategy='trust-me')
