@@ -17,6 +17,7 @@ how an error maps to a status are ``wsgi``'s.
 # 70 ms and registers its [keystone_authtoken] and [cache] options on the
 # global CONF, which the default strategy (keystone) does anyway.
 from keystonemiddleware import auth_token
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import webob.dec
 
@@ -29,6 +30,9 @@ import tacker.conf
 
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
+
+#: Seconds a client is told to wait when TackerDB cannot be reached.
+DB_RETRY_AFTER = 5
 
 
 class Application:
@@ -51,6 +55,17 @@ class Application:
                           {'method': req.method, 'path': path,
                            'msg': exc.message})
             response = wsgi.problem_response(exc)
+        except db_exc.DBConnectionError as exc:
+            # The database is down or restarting: nothing of ours is
+            # broken and the client may simply come back (a 503, not a
+            # 500 with a traceback in the log).
+            LOG.error('%(method)s %(path)s: TackerDB is unreachable: '
+                      '%(err)s', {'method': req.method, 'path': path,
+                                  'err': exc.inner_exception or exc})
+            response = wsgi.problem_response(wsgi.ServiceUnavailable(
+                reason='TackerDB cannot be reached right now; retry '
+                       'later.'))
+            response.headers['Retry-After'] = str(DB_RETRY_AFTER)
         except Exception as exc:  # noqa: the last resort, by design
             LOG.exception('Unexpected error serving %(method)s %(path)s',
                           {'method': req.method, 'path': path})
