@@ -31,8 +31,10 @@ the chaos never kills a bare Pod (nothing would bring it back) and
 never scales a workload outside its VDU profile; it leaves an instance
 alone while an LCM request of the soak's is in flight on it (a real HPA
 would not, but then the operation times out by design); an instance
-whose latest op occ ended FAILED_TEMP or FAILED is not synchronized by
-contract, so its record is reported as "excluded", not compared.
+with a FAILED_TEMP op occ, or whose latest op occ is FAILED, is not
+synchronized by contract (as in Tacker), so after the operator's
+recovery (fail, heal) has been tried, its record is reported as
+"excluded", not compared.
 """
 
 import argparse
@@ -532,39 +534,60 @@ class Chaos:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def operator_recovery(api, figures, inst, occ_id):
+def operator_recovery(api, figures, inst, occ_id, *, attempts=3):
     """What an operator does after FAILED_TEMP: fail it, heal all.
 
-    A FAILED_TEMP op occ blocks the instance (and, by contract, its
-    synchronization); ``fail`` gives it up, and a heal of every VNFC
+    A FAILED_TEMP op occ blocks the instance's synchronization (any such
+    op occ, as in Tacker); ``fail`` gives it up, and a heal of every VNFC
     writes the pods Kubernetes runs, so the instance is in play again.
+    A heal that fails in turn is recovered the same way, ``attempts``
+    times in all.
     """
-    figures.operation('fail (operator recovery)')
-    resp = api.lcm('recover', 'POST', inst.version,
-                   '/vnf_lcm_op_occs/%s/fail' % occ_id)
-    if resp.status != 200:
-        return
-    # Op occ times keep whole seconds on MariaDB: a heal in the next
-    # second is newer beyond doubt, as an operator's would be.
-    time.sleep(1.1)
-    figures.operation('heal all (operator recovery)')
-    resp = api.lcm('recover', 'POST', inst.version,
-                   '/vnf_instances/%s/heal' % inst.id,
-                   {'cause': 'soak: operator recovery'})
-    if resp.status == 202:
-        state = api.wait_op(inst.version, resp.headers['Location'])
+    for _attempt in range(attempts):
+        figures.operation('fail (operator recovery)')
+        resp = api.lcm('recover', 'POST', inst.version,
+                       '/vnf_lcm_op_occs/%s/fail' % occ_id)
+        if resp.status != 200:
+            return
+        # Op occ times keep whole seconds on MariaDB: a heal in the next
+        # second is newer beyond doubt, as an operator's would be.
+        time.sleep(1.1)
+        figures.operation('heal all (operator recovery)')
+        resp = api.lcm('recover', 'POST', inst.version,
+                       '/vnf_instances/%s/heal' % inst.id,
+                       {'cause': 'soak: operator recovery'})
+        if resp.status != 202:
+            return
+        location = resp.headers['Location']
+        state = api.wait_op(inst.version, location)
         figures.op_result('recovery heal %s' % (state or 'still running'))
+        if state != 'FAILED_TEMP':
+            return
+        occ_id = location.rstrip('/').rsplit('/')[-1]
 
 
-def latest_op_occs(api):
-    """{instance id: its newest op occ}, v1 and v2."""
-    latest = {}
+def blocked_by_failure(occs):
+    """Why the sync skips an instance with these op occs, oldest first.
+
+    The contract, as Tacker has it: any FAILED_TEMP op occ, or the
+    latest one FAILED.  None when the sync may write the instance.
+    """
+    temp = [o for o in occs if o['operationState'] == 'FAILED_TEMP']
+    if temp:
+        return temp
+    if occs and occs[-1]['operationState'] == 'FAILED':
+        return occs[-1:]
+    return None
+
+
+def op_occs_by_instance(api):
+    """{instance id: its op occs, oldest first}, v1 and v2."""
+    found = {}
     for version in ('v1', 'v2'):
         for occ in api.op_occs(version):
-            key = occ['vnfInstanceId']
-            if key not in latest or _age(occ) >= _age(latest[key]):
-                latest[key] = occ
-    return latest
+            occ['soak_version'] = version
+            found.setdefault(occ['vnfInstanceId'], []).append(occ)
+    return {key: sorted(occs, key=_age) for key, occs in found.items()}
 
 
 def _age(occ):
@@ -595,25 +618,23 @@ def check(api, stack, instances, flavour):
     from tacker.db.instances import v1 as v1_instances
     from tacker.sandbox import render
     verdict = Verdict()
-    latest = {}
-    for version in ('v1', 'v2'):
-        for occ in api.op_occs(version):
+    by_instance = op_occs_by_instance(api)
+    for occs in by_instance.values():
+        for occ in occs:
+            verdict.op_occ_states[occ['operationState']] += 1
             if occ['operationState'] in IN_PROGRESS:
                 verdict.stuck_op_occs.append(
                     '%s op occ %s (%s of %s) %s since %s' % (
-                        version, occ['id'], occ['operation'],
+                        occ['soak_version'], occ['id'], occ['operation'],
                         occ['vnfInstanceId'], occ['operationState'],
                         occ.get('stateEnteredTime')))
-            verdict.op_occ_states[occ['operationState']] += 1
-            key = occ['vnfInstanceId']
-            if key not in latest or _age(occ) >= _age(latest[key]):
-                latest[key] = occ
     for inst in instances:
-        occ = latest.get(inst.id)
-        if occ and occ['operationState'] in FAILED:
-            verdict.excluded.append('%s %s: latest op occ %s %s %s' % (
-                inst.version, inst.id, occ['id'], occ['operation'],
-                occ['operationState']))
+        blocking = blocked_by_failure(by_instance.get(inst.id, []))
+        if blocking:
+            verdict.excluded.append('%s %s: op occ %s %s %s' % (
+                inst.version, inst.id, blocking[-1]['id'],
+                blocking[-1]['operation'],
+                blocking[-1]['operationState']))
             continue
         resp = api.lcm('read', 'GET', inst.version,
                        '/vnf_instances/' + inst.id)
@@ -648,23 +669,27 @@ def check(api, stack, instances, flavour):
     return verdict
 
 
-def _recover_failed(api, stack, instances, started, bound=40):
-    """Operator recovery of every instance left FAILED_TEMP.
+def _recover_failed(api, instances, started, bound=40):
+    """Operator recovery of every instance a failure keeps out of sync.
 
     First waits (bounded) for the conductors' recovery to settle the op
     occs a killed conductor left in progress.
     """
-    figures = api.figures
     while time.monotonic() - started < bound:
-        latest = latest_op_occs(api)
+        by_instance = op_occs_by_instance(api)
         if not any(o['operationState'] in IN_PROGRESS
-                   for o in latest.values()):
+                   for occs in by_instance.values() for o in occs):
             break
         time.sleep(1)
     for inst in instances:
-        occ = latest.get(inst.id)
-        if occ and occ['operationState'] == 'FAILED_TEMP':
-            operator_recovery(api, figures, inst, occ['id'])
+        blocking = blocked_by_failure(by_instance.get(inst.id, []))
+        if not blocking or blocking[-1]['operationState'] != 'FAILED_TEMP':
+            continue
+        for occ in blocking[:-1]:
+            api.figures.operation('fail (operator recovery)')
+            api.lcm('recover', 'POST', inst.version,
+                    '/vnf_lcm_op_occs/%s/fail' % occ['id'])
+        operator_recovery(api, api.figures, inst, blocking[-1]['id'])
 
 
 def settle_and_check(api, stack, instances, flavour, *, sync_interval):
@@ -678,7 +703,7 @@ def settle_and_check(api, stack, instances, flavour, *, sync_interval):
     stack.sim.admin('POST', '/settle', {'timeout': 30}, timeout=40)
     started = time.monotonic()
     time.sleep(sync_interval + 2)
-    _recover_failed(api, stack, instances, started)
+    _recover_failed(api, instances, started)
     bound = 2 * sync_interval + 10 + (2 + 2 * 10) + 10
     while True:
         verdict = check(api, stack, instances, flavour)
@@ -738,6 +763,15 @@ def _use_locks(stack, url):
     coordination.stop()
     db_api.reset()
     tacker.conf.CONF.set_override('backend_url', url, group='coordination')
+
+
+def _leave_locks():
+    from tacker.common import coordination
+    try:
+        coordination.stop()
+    except Exception as exc:  # noqa: cleaning up goes on regardless
+        sys.stderr.write('soak: leaving the lock backend failed: %s\n'
+                         % exc)
 
 
 def _sigterm(signum, frame):
@@ -819,6 +853,7 @@ def run(args, out=sys.stdout):
                 stack.dir, 'kept' if args.keep else 'removed'))
     finally:
         t0 = time.monotonic()
+        _leave_locks()  # before the Redis keys go: its heartbeat writes
         stack.close()
         out.write('soak: cleaned up in %.1f s\n' % (time.monotonic() - t0))
     return 1 if failed else 0
