@@ -482,10 +482,11 @@ class Chaos:
     def _run_lcm(self, inst, action, body, twin):
         try:
             path = '/vnf_instances/%s/%s' % (inst.id, action.split('_')[0])
-            requests = [self.pool_call(inst, action, path, body)]
             if twin:
                 self.figures.operation(action + ' (twin)')
-                requests.append(self.pool_call(inst, action, path, body))
+                requests = self._at_once(inst, action, path, body)
+            else:
+                requests = [self.pool_call(inst, action, path, body)]
             accepted = [r for r in requests if r.status == 202]
             if twin and len(accepted) > 1:
                 self.figures.op_result('both twins accepted')
@@ -499,6 +500,22 @@ class Chaos:
         finally:
             inst.busy.release()
 
+    def _at_once(self, inst, action, path, body):
+        """Two identical requests released together; both answers."""
+        gate = threading.Barrier(2)
+        answers = [None, None]
+
+        def send(slot):
+            gate.wait(timeout=10)
+            answers[slot] = self.pool_call(inst, action, path, body)
+        threads = [threading.Thread(target=send, args=(i,), daemon=True)
+                   for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return [a for a in answers if a is not None]
+
     def pool_call(self, inst, action, path, body):
         self.figures.operation(action)
         return self.api.lcm('lcm', 'POST', inst.version, path, body)
@@ -506,19 +523,20 @@ class Chaos:
     # --- process crashes
 
     def kill_conductor(self):
+        # One crash at a time: in a short round the second would come
+        # while the first conductor is still starting again.
         with self._conductor_guard:
             index = self.rng.randrange(len(self.stack.conductors))
             pause = self.rng.uniform(1.0, 3.0)
-        self.stack.kill_conductor(index)
-        self.figures.fault('conductor_kill -9')
-        time.sleep(pause)
-        self.stack.restart_conductor(index)
-        self.stack.wait_conductor(index)
-        self.figures.fault('conductor_restart')
+            self.stack.kill_conductor(index)
+            self.figures.fault('conductor_kill -9')
+            time.sleep(pause)
+            self.stack.restart_conductor(index)
+            self.stack.wait_conductor(index)
+            self.figures.fault('conductor_restart')
 
     def restart_db(self):
-        with self._conductor_guard:
-            pause = self.rng.uniform(2.0, 5.0)
+        pause = self.rng.uniform(2.0, 5.0)
         ended = self.figures.db_down()
         try:
             down = self.stack.db.restart(crash=self.db_crash, down=pause)

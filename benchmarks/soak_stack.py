@@ -67,12 +67,14 @@ def _wait(predicate, timeout, what, step=0.2):
 class Process:
     """A child in a process group of its own, its output in a log file."""
 
-    def __init__(self, name, argv, log_path, *, cwd=None, env=None):
+    def __init__(self, name, argv, log_path, *, log_file=None):
         self.name = name
         self.argv = [str(a) for a in argv]
         self.log_path = pathlib.Path(log_path)
-        self.cwd = cwd
-        self.env = env
+        # The product's own log (oslo.log ``log_file``), when it has one;
+        # ``log_offset`` is where the current run of it begins there.
+        self.log_file = pathlib.Path(log_file) if log_file else None
+        self.log_offset = 0
         self.proc = None
 
     def start(self):
@@ -80,8 +82,7 @@ class Process:
         try:
             self.proc = subprocess.Popen(
                 self.argv, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, cwd=self.cwd, env=self.env,
-                start_new_session=True)
+                stdin=subprocess.DEVNULL, start_new_session=True)
         finally:
             out.close()
         return self
@@ -408,8 +409,9 @@ class Stack:
         self.server = Process('tacker-server', [
             BIN / 'tacker-server', '--config-file',
             self._conf('tacker-server', host='soak-server')],
-            self.logs / 'tacker-server.stdout')
-        self.server.log_file = self.logs / 'tacker-server.log'
+            self.logs / 'tacker-server.stdout',
+            log_file=self.logs / 'tacker-server.log')
+        self.server.log_offset = _size(self.server.log_file)
         self.server.start()
         self.conductors = [self._conductor(i)
                            for i in range(self.conductor_count)]
@@ -422,14 +424,14 @@ class Stack:
         proc = Process(name, [
             BIN / 'tacker-conductor', '--config-file',
             self._conf(name, host='soak-conductor-%d' % index)],
-            self.logs / ('%s.stdout' % name))
-        proc.log_file = self.logs / ('%s.log' % name)
-        proc.started_at = 0
+            self.logs / ('%s.stdout' % name),
+            log_file=self.logs / ('%s.log' % name))
+        proc.log_offset = _size(proc.log_file)
         return proc.start()
 
     def _wait_server(self, timeout=90):
         log = self.server.log_file
-        offset = log.stat().st_size if log.exists() else 0
+        offset = self.server.log_offset
 
         def listening():
             if not self.server.alive():
@@ -445,7 +447,7 @@ class Stack:
     def wait_conductor(self, index, timeout=90):
         proc = self.conductors[index]
         log = proc.log_file
-        offset = getattr(proc, 'log_offset', 0)
+        offset = proc.log_offset
 
         def ready():
             if not proc.alive():
@@ -459,8 +461,7 @@ class Stack:
 
     def restart_conductor(self, index):
         proc = self.conductors[index]
-        proc.log_offset = (proc.log_file.stat().st_size
-                           if proc.log_file.exists() else 0)
+        proc.log_offset = _size(proc.log_file)
         proc.start()
 
     def stop_product(self):
@@ -507,6 +508,13 @@ class Stack:
                                  % (name, exc))
         if not self.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _read_from(path, offset):
