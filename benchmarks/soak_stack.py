@@ -210,6 +210,98 @@ class MariaDB:
             self.process.stop(timeout=60)
 
 
+def _postgres_bin(name):
+    found = sorted(pathlib.Path('/usr/lib/postgresql').glob('*/bin/' + name))
+    if not found:
+        raise StackError('PostgreSQL binaries (%s) are not installed' % name)
+    return str(found[-1])
+
+
+class PostgreSQL:
+    """A private ``postgres`` on a temporary data directory.
+
+    PostgreSQL refuses to run as root, so when the soak is root the
+    server runs as the ``postgres`` user (``runuser``), in a directory
+    that user owns.
+    """
+
+    def __init__(self, base):
+        self.dir = pathlib.Path(base) / 'postgresql'
+        self.datadir = self.dir / 'data'
+        self.port = free_port()
+        self.process = None
+        self.restarts = 0
+
+    @property
+    def url(self):
+        return ('postgresql+psycopg2://postgres@127.0.0.1:%d/tacker'
+                % self.port)
+
+    def _as_postgres(self, argv):
+        if os.geteuid() == 0:
+            return ['runuser', '-u', 'postgres', '--'] + argv
+        return argv
+
+    def start(self):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, 'postgres', 'postgres')
+            os.chmod(self.dir.parent, 0o755)
+        if not self.datadir.exists():
+            done = subprocess.run(self._as_postgres([
+                _postgres_bin('initdb'), '-D', str(self.datadir), '-U',
+                'postgres', '--auth=trust', '--no-sync']),
+                capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                raise StackError('initdb failed: %s%s'
+                                 % (done.stdout, done.stderr))
+        self._spawn()
+        done = subprocess.run(self._as_postgres([
+            _postgres_bin('createdb'), '-h', '127.0.0.1', '-p',
+            str(self.port), '-U', 'postgres', 'tacker']),
+            capture_output=True, text=True, timeout=60)
+        if done.returncode != 0 and 'already exists' not in done.stderr:
+            raise StackError('createdb failed: %s' % done.stderr)
+        return self
+
+    def _spawn(self):
+        self.process = Process('postgres', self._as_postgres([
+            _postgres_bin('postgres'), '-D', str(self.datadir), '-p',
+            str(self.port), '-h', '127.0.0.1', '-k', str(self.dir),
+            '-c', 'fsync=off', '-c', 'max_connections=300']),
+            self.dir / 'postgres.log')
+        self.process.start()
+        _wait(self._answers, 60, 'postgres did not answer on port %d'
+              % self.port)
+
+    def _answers(self):
+        if not self.process.alive():
+            raise StackError('postgres exited:\n%s' % self.process.tail())
+        done = subprocess.run(
+            [_postgres_bin('pg_isready'), '-h', '127.0.0.1', '-p',
+             str(self.port)], capture_output=True, timeout=10)
+        return done.returncode == 0
+
+    def restart(self, *, crash=False, down=0.0):
+        """As ``MariaDB.restart``."""
+        started = time.monotonic()
+        if crash:
+            self.process.kill()
+        else:
+            self.process.stop(timeout=60)
+        time.sleep(down)
+        self._spawn()
+        self.restarts += 1
+        return time.monotonic() - started
+
+    def stop(self):
+        if self.process is not None:
+            self.process.stop(timeout=60)
+
+
+DATABASES = {'mariadb': MariaDB, 'postgresql': PostgreSQL}
+
+
 def _rabbitmqctl(*args):
     return subprocess.run(['rabbitmqctl'] + list(args), capture_output=True,
                           text=True, timeout=60)
@@ -337,7 +429,8 @@ def write_conf(path, sections):
 class Stack:
     """The temp dir and every process of one run; ``close()`` ends all."""
 
-    def __init__(self, *, seed, conductors, sync_interval, keep=False):
+    def __init__(self, *, seed, conductors, sync_interval, keep=False,
+                 db='mariadb'):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix='tacker-soak-'))
         self.logs = self.dir / 'logs'
         self.logs.mkdir()
@@ -346,7 +439,7 @@ class Stack:
         self.sync_interval = sync_interval
         self.keep = keep
         self.token = 'soak-%s' % uuid.uuid4().hex
-        self.db = MariaDB(self.dir)
+        self.db = DATABASES[db](self.dir)
         self.vhost = Vhost()
         self.redis = RedisNamespace()
         self.sim = Simulator(self.dir, token=self.token, seed=seed)
@@ -480,7 +573,8 @@ class Stack:
     def process_logs(self):
         """(name, path) of every product log, the servers' too."""
         return sorted((p.stem, p) for p in self.logs.glob('*.log')) + [
-            ('mariadbd', self.db.dir / 'mariadbd.log'),
+            ('database server', self.db.process.log_path
+             if self.db.process else self.db.dir / 'server.log'),
             ('k8s-sim', self.sim.process.log_path)]
 
     def log_tails(self, chars=3000):
@@ -499,7 +593,7 @@ class Stack:
                  ('simulator', self.sim.stop),
                  ('vhost', self.vhost.delete),
                  ('redis keys', self.redis.delete),
-                 ('mariadbd', self.db.stop)]
+                 ('database server', self.db.stop)]
         for name, step in steps:
             try:
                 step()

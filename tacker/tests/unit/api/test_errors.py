@@ -105,7 +105,11 @@ def test_unexpected_error_is_500_without_details(sqlite_app, monkeypatch,
     assert 'RuntimeError' not in resp.text
 
 
-def test_unreachable_database_is_503_with_retry_after(api_conf, conductor):
+@pytest.mark.parametrize('url', [
+    'mysql+pymysql://root@127.0.0.1:%d/tacker',
+    'postgresql+psycopg2://postgres@127.0.0.1:%d/tacker'])
+def test_unreachable_database_is_503_with_retry_after(api_conf, conductor,
+                                                      url):
     # Found by the soak: while the database server restarted, every
     # request was a 500 with a traceback in the log.
     from tacker.api import app as app_mod
@@ -113,8 +117,8 @@ def test_unreachable_database_is_503_with_retry_after(api_conf, conductor):
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
-    api_conf.config(connection='mysql+pymysql://root@127.0.0.1:%d/tacker'
-                    % port, max_retries=0, group='database')
+    api_conf.config(connection=url % port, max_retries=0,
+                    group='database')
     db_api.reset()
     try:
         app = app_mod.make_app(auth_strategy='noauth', conductor=conductor)
