@@ -21,7 +21,9 @@ how an error maps to a status are ``wsgi``'s.
 import dataclasses
 
 from keystonemiddleware import auth_token
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
+from sqlalchemy import exc as sa_exc
 import webob.dec
 
 from tacker.api import context as context_mod
@@ -34,6 +36,9 @@ import tacker.conf
 
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
+
+#: Seconds a client is told to wait when TackerDB cannot be reached.
+DB_RETRY_AFTER = 5
 
 
 class Application:
@@ -74,15 +79,57 @@ class Application:
                            'msg': exc.message})
             response = wsgi.problem_response(exc)
         except Exception as exc:  # noqa: the last resort, by design
-            LOG.exception('Unexpected error serving %(method)s %(path)s',
-                          {'method': req.method, 'path': path})
-            response = wsgi.problem_response(exc)
+            if _database_unreachable(exc):
+                # The database is down or restarting: nothing of ours is
+                # broken and the client may simply come back (a 503, not
+                # a 500 with a traceback in the log).
+                LOG.error('%(method)s %(path)s: TackerDB is unreachable: '
+                          '%(err)s', {'method': req.method, 'path': path,
+                                      'err': _first_line(exc)})
+                response = wsgi.problem_response(wsgi.ServiceUnavailable(
+                    reason='TackerDB cannot be reached right now; retry '
+                           'later.'))
+                response.headers['Retry-After'] = str(DB_RETRY_AFTER)
+            else:
+                LOG.exception('Unexpected error serving %(method)s '
+                              '%(path)s', {'method': req.method,
+                                           'path': path})
+                response = wsgi.problem_response(exc)
         if version:
             response.headers['Version'] = version
         LOG.info('%(addr)s "%(method)s %(path)s" status: %(status)s',
                  {'addr': req.remote_addr, 'method': req.method,
                   'path': path, 'status': response.status_int})
         return response
+
+
+def _database_unreachable(exc):
+    """True for an error that says the database server is not there.
+
+    oslo.db names most of them ``DBConnectionError``; a refused
+    connection to PostgreSQL, whose text newer libpq versions word in a
+    way oslo.db does not match, stays SQLAlchemy's ``OperationalError``
+    (the DB-API's class for a failure of the server, not of the query).
+    """
+    if isinstance(exc, db_exc.DBConnectionError):
+        return True
+    if isinstance(exc, db_exc.DBError):
+        exc = exc.inner_exception
+    return isinstance(exc, sa_exc.OperationalError) and (
+        exc.connection_invalidated or _refused(exc))
+
+
+def _refused(exc):
+    text = str(exc.orig if exc.orig is not None else exc).lower()
+    return any(marker in text for marker in (
+        'connection refused', 'could not connect', 'server closed the '
+        'connection', 'terminating connection', 'the database system is '
+        'starting up', 'the database system is shutting down',
+        'connection to server'))
+
+
+def _first_line(exc):
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 class LastResort:

@@ -103,6 +103,15 @@ class OpOccTable:
 
     # --- reading, as records
 
+    @property
+    def _oldest_first(self):
+        # Tacker's DATETIME columns keep whole seconds on MariaDB, so two
+        # operations of one instance often share a start time.  One only
+        # starts once the one before has ended (or was failed), so the
+        # time each entered its state orders them; the id, a random UUID,
+        # is the last resort and says nothing about age.
+        return (self.start, self.entered, self.table.c.id)
+
     def _select(self):
         c = self.table.c
         wanted = [c.id, self.instance_id, c.operation, self.state,
@@ -135,7 +144,7 @@ class OpOccTable:
         """The instance's occurrences, oldest first, read in ``session``."""
         query = self._select().where(self.instance_id == instance_id)
         return [self._record(row) for row in session.execute(
-            query.order_by(self.start, self.table.c.id))]
+            query.order_by(*self._oldest_first))]
 
     def for_instances(self, instance_ids):
         """The occurrences of many instances, oldest first, one query."""
@@ -143,7 +152,7 @@ class OpOccTable:
             list(instance_ids)))
         with db_api.reader_session() as session:
             return [self._record(row) for row in session.execute(
-                query.order_by(self.start, self.table.c.id))]
+                query.order_by(*self._oldest_first))]
 
     def in_states(self, wanted):
         """Every live occurrence in one of the ``wanted`` states."""
@@ -161,7 +170,7 @@ class OpOccTable:
 
     def list_views(self, tenant_id=None):
         """Every occurrence as a dict of its columns, oldest first."""
-        query = self._rows(tenant_id).order_by(self.start, self.table.c.id)
+        query = self._rows(tenant_id).order_by(*self._oldest_first)
         with db_api.reader_session() as session:
             return [types.readable_columns(row)
                     for row in session.execute(query).scalars()]

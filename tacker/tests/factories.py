@@ -158,16 +158,19 @@ def v2_instance(*, state=INSTANTIATED, instance_id=None, info=None,
 
 
 def v1_op_occ(instance_id, state, *, operation='SCALE', when=WHEN,
-              tenant_id=None, operation_params=None):
+              tenant_id=None, operation_params=None, entered=None,
+              op_id=None):
     """A v1 op occ that started and entered ``state`` at ``when``; its id.
 
-    ``operation_params`` is stored as given (Tacker stores a JSON text).
+    ``operation_params`` is stored as given (Tacker stores a JSON text);
+    ``entered`` (default ``when``) is when it entered ``state``.
     """
-    op_id = str(uuid.uuid4())
+    op_id = op_id or str(uuid.uuid4())
     with db_api.writer_session() as session:
         session.add(v1.VnfLcmOpOcc(
             id=op_id, vnf_instance_id=instance_id, operation_state=state,
-            operation=operation, start_time=when, state_entered_time=when,
+            operation=operation, start_time=when,
+            state_entered_time=entered or when,
             created_at=when, is_automatic_invocation=False,
             is_cancel_pending=False, operation_params=operation_params,
             tenant_id=tenant_id))
@@ -175,13 +178,17 @@ def v1_op_occ(instance_id, state, *, operation='SCALE', when=WHEN,
 
 
 def v2_op_occ(instance_id, state, *, operation='SCALE', when=WHEN,
-              operation_params=None):
-    """A v2 op occ that started and entered ``state`` at ``when``; its id."""
-    op_id = str(uuid.uuid4())
+              operation_params=None, entered=None, op_id=None):
+    """A v2 op occ that started and entered ``state`` at ``when``; its id.
+
+    ``entered`` (default ``when``) is when it entered ``state``.
+    """
+    op_id = op_id or str(uuid.uuid4())
     with db_api.writer_session() as session:
         session.add(v2.VnfLcmOpOccV2(
             id=op_id, vnfInstanceId=instance_id, operationState=state,
-            operation=operation, startTime=when, stateEnteredTime=when,
+            operation=operation, startTime=when,
+            stateEnteredTime=entered or when,
             isAutomaticInvocation=False, isCancelPending=False,
             operationParams=operation_params))
     return op_id

@@ -222,8 +222,11 @@ class Operation:
             owned = k8s_resources.owned_pods(before, targets.values())
             healed = {uid: name for uid, name in owned.items()
                       if name in names}
+            # A bare pod the request names is created again even when it
+            # is already gone (a heal that failed half-way, an eviction):
+            # nothing else would ever bring it back.
             bare = [vdu_id for vdu_id, t in sorted(targets.items())
-                    if t.kind == model.POD and t.name in healed.values()]
+                    if t.kind == model.POD and t.name in names]
             for uid, name in sorted(healed.items(), key=lambda i: i[1]):
                 cluster.delete_pod(deployment.namespace, name)
             if bare:

@@ -118,6 +118,34 @@ def test_v2_lifecycle(env):
     assert record.instantiated_vnf_info is None
 
 
+@pytest.mark.parametrize('api', ['v1', 'v2'])
+def test_heal_creates_a_bare_pod_that_is_already_gone(env, api):
+    # Found by the soak: a heal that failed after deleting the bare pod
+    # left it gone, and every later heal failed waiting for it, so the
+    # instance could never be healed again.
+    sim = env.cluster
+    if api == 'v2':
+        inst = _v2(env)
+    else:
+        inst = factories.v1_instance(state='NOT_INSTANTIATED',
+                                     vnfd_id=env.vnfd_id,
+                                     package_id=env.package_id, metadata={})
+        helpers.assert_completed(helpers.run('v1', inst, 'INSTANTIATE', {
+            'flavourId': 'simple'}))
+    sim.kill_pod('default', 'vdu4')
+    sim.wait_settled()
+    assert 'VDU4' not in helpers.running_pods_by_vdu(sim)
+    helpers.assert_completed(helpers.run(api, inst, 'HEAL', {}))
+    pods = helpers.running_pods_by_vdu(sim)
+    assert pods['VDU4'] == ['vdu4']
+    if api == 'v2':
+        assert helpers.v2_pods_by_vdu(_v2_info(inst)) == pods
+    else:
+        assert helpers.v1_pods_by_vdu(
+            _v1_record(inst).instantiated.vnfc_resource_info) == pods
+    helpers.assert_sync_unchanged(inst)
+
+
 def test_v2_instantiation_level_and_default_vim(env):
     inst = factories.v2_instance(state='NOT_INSTANTIATED',
                                  vnfd_id=env.vnfd_id)

@@ -5,6 +5,7 @@ with ``status``, ``title``, ``detail``) with a 4xx status.
 """
 
 import json
+import socket
 
 import hypothesis
 from hypothesis import strategies as st
@@ -102,6 +103,35 @@ def test_unexpected_error_is_500_without_details(sqlite_app, monkeypatch,
     assert 'Traceback' not in resp.text
     fakes.assert_no_secrets(resp.text)
     assert 'RuntimeError' not in resp.text
+
+
+@pytest.mark.parametrize('url', [
+    'mysql+pymysql://root@127.0.0.1:%d/tacker',
+    'postgresql+psycopg2://postgres@127.0.0.1:%d/tacker'])
+def test_unreachable_database_is_503_with_retry_after(api_conf, conductor,
+                                                      url):
+    # Found by the soak: while the database server restarted, every
+    # request was a 500 with a traceback in the log.
+    from tacker.api import app as app_mod
+    from tacker.db import api as db_api
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    api_conf.config(connection=url % port, max_retries=0,
+                    group='database')
+    db_api.reset()
+    try:
+        app = app_mod.make_app(auth_strategy='noauth', conductor=conductor)
+        for path in ('/vnflcm/v2/vnf_instances', '/vnflcm/v1/vnf_instances',
+                     '/vnfpkgm/v1/vnf_packages'):
+            resp = call(app, 'GET', path)
+            body = fakes.assert_problem(resp, 503)
+            assert body['title'] == 'Service Unavailable'
+            assert resp.headers['Retry-After'] == str(
+                app_mod.DB_RETRY_AFTER)
+            assert 'Traceback' not in resp.text
+    finally:
+        db_api.reset()
 
 
 _JSON = st.recursive(

@@ -8,6 +8,7 @@ from tacker.common import exceptions
 from tacker.db.instances import v1 as v1_instances
 from tacker.db.instances import v2 as v2_instances
 from tacker.db import op_occs
+from tacker.dbsync import candidates
 from tacker.tests import factories
 
 # Unicode, nesting, floats, nulls, empty containers and key order.
@@ -80,6 +81,28 @@ def test_v2_op_occs_listed_oldest_first(db):
     factories.v2_op_occ(instance_id, 'FAILED_TEMP', when=_ago(minutes=1))
     found = [o.state for o in op_occs.V2.for_instances([instance_id])]
     assert found == ['COMPLETED', 'FAILED_TEMP']
+
+
+@pytest.mark.parametrize('api', ['v1', 'v2'])
+def test_op_occs_of_one_second_are_ordered_by_when_they_ended(db, api):
+    # Found by the soak: MariaDB keeps whole seconds, so a scale that
+    # failed and the heal after it shared a start time, and the random
+    # id put the FAILED one last; the sync then skipped the instance for
+    # good although its latest operation had completed.
+    make = factories.v1_instance if api == 'v1' else factories.v2_instance
+    instance_id = make()
+    table = op_occs.V1 if api == 'v1' else op_occs.V2
+    second = factories.WHEN
+    factories.op_occ(api, instance_id, 'FAILED', when=second,
+                     op_id='ffffffff-0000-4000-8000-000000000000')
+    factories.op_occ(api, instance_id, 'COMPLETED', operation='HEAL',
+                     when=second,
+                     entered=second + datetime.timedelta(seconds=1),
+                     op_id='00000000-0000-4000-8000-000000000000')
+    found = table.for_instances([instance_id])
+    assert [o.state for o in found] == ['FAILED', 'COMPLETED']
+    assert candidates.op_occ_verdict(instance_id, found) is None
+    assert [v['id'] for v in table.list_views()] == [o.id for o in found]
 
 
 def test_v1_instance_read_with_instantiated_info(db):
