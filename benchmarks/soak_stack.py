@@ -469,9 +469,12 @@ class Stack:
             'database': {'connection': self.db.url},
             'coordination': {'backend_url': self.lock_url},
             'vnf_package': {'vnf_package_csar_path': self.dir / 'csar'},
+            # No Tacker conductor shares this database, so a sync mark
+            # with a free lock is a dead conductor's at once.
             'database_sync': {'interval': self.sync_interval,
                               'initial_delay': 1, 'settle_timeout': 10,
-                              'kubernetes_request_timeout': 5},
+                              'kubernetes_request_timeout': 5,
+                              'stale_claim_age': 0},
             'vnf_lcm': {'operation_timeout': 10, 'lock_wait_timeout': 2,
                         'poll_interval': 0.2,
                         'kubernetes_request_timeout': 5},
