@@ -131,15 +131,43 @@ class Process:
         return self.log_text()[-chars:]
 
 
-class MariaDB:
-    """A private ``mariadbd`` on a temporary data directory."""
+class _DatabaseServer:
+    """What both private database servers share: ``_spawn`` is theirs."""
+
+    NAME = None  # the server's directory under the run's own
 
     def __init__(self, base):
-        self.dir = pathlib.Path(base) / 'mariadb'
+        self.dir = pathlib.Path(base) / self.NAME
         self.datadir = self.dir / 'data'
         self.port = free_port()
         self.process = None
         self.restarts = 0
+
+    def restart(self, *, crash=False, down=0.0):
+        """Stop the server (kill -9 when ``crash``), start it again.
+
+        It stays down ``down`` seconds more than stopping takes; returns
+        the seconds it was down.
+        """
+        started = time.monotonic()
+        if crash:
+            self.process.kill()
+        else:
+            self.process.stop(timeout=60)
+        time.sleep(down)
+        self._spawn()
+        self.restarts += 1
+        return time.monotonic() - started
+
+    def stop(self):
+        if self.process is not None:
+            self.process.stop(timeout=60)
+
+
+class MariaDB(_DatabaseServer):
+    """A private ``mariadbd`` on a temporary data directory."""
+
+    NAME = 'mariadb'
 
     @property
     def url(self):
@@ -189,26 +217,6 @@ class MariaDB:
             raise StackError('creating the database failed: %s'
                              % done.stderr)
 
-    def restart(self, *, crash=False, down=0.0):
-        """Stop the server (kill -9 when ``crash``), start it again.
-
-        It stays down ``down`` seconds more than stopping takes; returns
-        the seconds it was down.
-        """
-        started = time.monotonic()
-        if crash:
-            self.process.kill()
-        else:
-            self.process.stop(timeout=60)
-        time.sleep(down)
-        self._spawn()
-        self.restarts += 1
-        return time.monotonic() - started
-
-    def stop(self):
-        if self.process is not None:
-            self.process.stop(timeout=60)
-
 
 def _postgres_bin(name):
     found = sorted(pathlib.Path('/usr/lib/postgresql').glob('*/bin/' + name))
@@ -217,7 +225,7 @@ def _postgres_bin(name):
     return str(found[-1])
 
 
-class PostgreSQL:
+class PostgreSQL(_DatabaseServer):
     """A private ``postgres`` on a temporary data directory.
 
     PostgreSQL refuses to run as root, so when the soak is root the
@@ -225,12 +233,7 @@ class PostgreSQL:
     that user owns.
     """
 
-    def __init__(self, base):
-        self.dir = pathlib.Path(base) / 'postgresql'
-        self.datadir = self.dir / 'data'
-        self.port = free_port()
-        self.process = None
-        self.restarts = 0
+    NAME = 'postgresql'
 
     @property
     def url(self):
@@ -281,22 +284,6 @@ class PostgreSQL:
             [_postgres_bin('pg_isready'), '-h', '127.0.0.1', '-p',
              str(self.port)], capture_output=True, timeout=10)
         return done.returncode == 0
-
-    def restart(self, *, crash=False, down=0.0):
-        """As ``MariaDB.restart``."""
-        started = time.monotonic()
-        if crash:
-            self.process.kill()
-        else:
-            self.process.stop(timeout=60)
-        time.sleep(down)
-        self._spawn()
-        self.restarts += 1
-        return time.monotonic() - started
-
-    def stop(self):
-        if self.process is not None:
-            self.process.stop(timeout=60)
 
 
 DATABASES = {'mariadb': MariaDB, 'postgresql': PostgreSQL}

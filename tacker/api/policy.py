@@ -15,7 +15,6 @@ reloaded when it changes; without one, the defaults in code apply.
 import threading
 
 from oslo_config import cfg
-from oslo_policy import opts as policy_opts
 from oslo_policy import policy as oslo_policy
 
 from tacker.common import exceptions
@@ -23,7 +22,6 @@ from tacker import policies
 import tacker.conf
 
 CONF = tacker.conf.CONF
-policy_opts.set_defaults(CONF)
 
 _LOCK = threading.Lock()
 _ENFORCER = None

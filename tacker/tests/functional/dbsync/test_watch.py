@@ -26,6 +26,11 @@ def _wait(predicate, seconds=15):
     return predicate()
 
 
+def _only_cache(manager):
+    """The cache of the one (VIM, namespace) ``manager`` watches."""
+    return manager.informers.get(*next(iter(manager.informers.watched())))
+
+
 def _lists(sim):
     """The requests that were not watches (LIST, GET, ...)."""
     return [r for r in sim.requests
@@ -219,8 +224,7 @@ def test_a_malformed_list_item_fails_the_vim(sqlite_world, sync_conf,
         ((failure,),) = [first.vim_failures]
         assert 'malformed' in failure.reason
         assert first.counts()['failed'] == 1
-        cache = manager.informers.get(
-            *next(iter(manager.informers.watched())))
+        cache = _only_cache(manager)
         assert _wait(lambda: cache.serve() is not None)
         again = engine.run_pass()
         assert 'malformed' in again.vim_failures[0].reason
@@ -242,8 +246,7 @@ def test_a_malformed_watch_event_fails_the_vim(sqlite_world, sync_conf,
     manager = watcher.WatchManager(engine, debounce=3600, watch_seconds=1)
     try:
         engine.run_pass()
-        cache = manager.informers.get(
-            *next(iter(manager.informers.watched())))
+        cache = _only_cache(manager)
         assert _wait(lambda: cache.synced)
         # Every pod answer from now on, streamed or listed, is malformed.
         sim.reset_request_log()
@@ -312,8 +315,7 @@ def test_a_failing_cluster_is_reported_as_without_the_cache(
     manager = watcher.WatchManager(engine, debounce=3600, watch_seconds=1)
     try:
         engine.run_pass()
-        cache = manager.informers.get(
-            *next(iter(manager.informers.watched())))
+        cache = _only_cache(manager)
         assert _wait(lambda: cache.synced)
         sim.refuse_tokens()
         # A watch that breaks leaves the cache; the pass lists and fails.

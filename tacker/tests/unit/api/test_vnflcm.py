@@ -207,6 +207,14 @@ def test_v1_scale_while_synchronizing_is_exact_409(app, package,
     assert conductor.casts == []
 
 
+def _instantiate(app, version, instance_id, namespace):
+    return call(app, 'POST', '/vnflcm/%s/vnf_instances/%s/instantiate'
+                % (version, instance_id),
+                {'flavourId': 'simple',
+                 'additionalParams': {'namespace': namespace}},
+                headers=_headers(version))
+
+
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_instantiate_is_recorded_and_cast(app, package, conductor,
                                           version):
@@ -214,11 +222,7 @@ def test_instantiate_is_recorded_and_cast(app, package, conductor,
     base = '/vnflcm/%s' % version
     inst = call(app, 'POST', base + '/vnf_instances',
                 {'vnfdId': factories.SAMPLE_VNFD_ID}).json
-    resp = call(app, 'POST', '%s/vnf_instances/%s/instantiate'
-                % (base, inst['id']),
-                {'flavourId': 'simple',
-                 'additionalParams': {'namespace': 'default'}},
-                headers=_headers(version))
+    resp = _instantiate(app, version, inst['id'], 'default')
     assert resp.status_int == 202, resp.text
     assert resp.body == b''
     location = resp.headers['Location']
@@ -449,20 +453,12 @@ def test_invalid_kubernetes_namespace_is_400_before_any_op_occ(
     base = '/vnflcm/%s' % version
     inst = call(app, 'POST', base + '/vnf_instances',
                 {'vnfdId': factories.SAMPLE_VNFD_ID}).json
-    resp = call(app, 'POST', '%s/vnf_instances/%s/instantiate'
-                % (base, inst['id']),
-                {'flavourId': 'simple',
-                 'additionalParams': {'namespace': namespace}},
-                headers=_headers(version))
+    resp = _instantiate(app, version, inst['id'], namespace)
     fakes.assert_problem(resp, 400, contains='additionalParams.namespace')
     assert conductor.casts == []
     assert call(app, 'GET', base + '/vnf_lcm_op_occs').json == []
     shown = call(app, 'GET', '%s/vnf_instances/%s' % (base, inst['id']))
     assert shown.json['instantiationState'] == 'NOT_INSTANTIATED'
     # The instance is free: a valid request is accepted right after.
-    resp = call(app, 'POST', '%s/vnf_instances/%s/instantiate'
-                % (base, inst['id']),
-                {'flavourId': 'simple',
-                 'additionalParams': {'namespace': 'ns-' + 'a' * 60}},
-                headers=_headers(version))
+    resp = _instantiate(app, version, inst['id'], 'ns-' + 'a' * 60)
     assert resp.status_int == 202, resp.text
