@@ -108,7 +108,7 @@ def test_a_steady_state_pass_asks_the_cluster_nothing(
     sqlite_world.sim.reset_request_log()
     result = svc.engine.run_pass(wait=10)
     assert result.counts()['unchanged'] == 1 and not result.vim_failures
-    assert sqlite_world.sim.requests == []
+    assert _lists(sqlite_world.sim) == []
     assert inst.raw() == before
 
 
@@ -233,7 +233,7 @@ def test_a_malformed_list_item_fails_the_vim(sqlite_world, sync_conf,
         sim.reset_request_log()
         healed = engine.run_pass()
         assert healed.counts()['unchanged'] == 1
-        assert not healed.vim_failures and sim.requests == []
+        assert not healed.vim_failures and _lists(sim) == []
     finally:
         manager.stop()
     assert _pods(inst) == _running(sqlite_world, inst)
