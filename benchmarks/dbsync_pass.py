@@ -149,7 +149,15 @@ def _cluster(conn, instances, namespaces):
         elif command == 'replace_spread':
             before = _pods_by_workload(sim)
             chosen = _spread(sim.pods(running=True), arg, rng)
-            killed_at = time.time()
+            owners = {}
+            for key, names in before.items():
+                for name in names:
+                    owners[(key[0], name)] = key
+            # First which workloads lose a pod, so that the parent
+            # watches TackerDB while the cluster replaces them.
+            conn.send((time.time(), sorted({owners[(
+                p['metadata']['namespace'], p['metadata']['name'])]
+                for p in chosen})))
             for pod in chosen:
                 sim.kill_pod(pod['metadata']['namespace'],
                              pod['metadata']['name'])
@@ -157,7 +165,7 @@ def _cluster(conn, instances, namespaces):
             after = _pods_by_workload(sim)
             new = {key: sorted(set(names) - set(before.get(key, ())))
                    for key, names in after.items()}
-            conn.send((killed_at, {k: v for k, v in new.items() if v}))
+            conn.send({k: v for k, v in new.items() if v})
         elif command == 'latency':
             sim.reset_faults()
             if arg:
@@ -277,8 +285,16 @@ class _Cluster:
         self.url, self.pods = self._conn.recv()
 
     def ask(self, command, arg=None):
+        return self.send(command, arg)
+
+    def send(self, command, arg=None):
+        """Send a command; its first answer."""
         self._conn.send((command, arg))
         return self._conn.recv()
+
+    def poll(self, timeout=0):
+        """A further answer if one came within ``timeout`` s, else None."""
+        return self._conn.recv() if self._conn.poll(timeout) else None
 
     def stop(self):
         try:
@@ -391,22 +407,33 @@ def _staleness(engine, cluster, conf, instance_of, count, timeout=120):
         while manager.passes < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(2 * conf.database_sync.watch_debounce + 0.5)
-        killed_at, new = cluster.ask('replace_spread', count)
-        waiting = {}  # instance id -> names not yet seen
-        for key, names in new.items():
-            waiting.setdefault(instance_of[key], set()).update(names)
-        seen_after = []
-        while waiting and time.time() - killed_at < timeout:
+        killed_at, keys = cluster.send('replace_spread', count)
+        touched = sorted({instance_of[key] for key in keys})
+        # When each (instance, pod name) was first in TackerDB; the new
+        # names are known only once the cluster has settled.
+        first_seen, new = {}, None
+        while time.time() - killed_at < timeout:
             now = time.time()
-            stored = _stored_pods(list(waiting))
-            for instance_id, names in list(waiting.items()):
-                arrived = names & stored.get(instance_id, set())
-                seen_after.extend([now - killed_at] * len(arrived))
-                names -= arrived
-                if not names:
-                    del waiting[instance_id]
+            for instance_id, names in _stored_pods(touched).items():
+                for name in names:
+                    first_seen.setdefault((instance_id, name), now)
+            if new is None:
+                new = cluster.poll()
+            if new is not None and all(
+                    (instance_of[key], name) in first_seen
+                    for key, names in new.items() for name in names):
+                break
             time.sleep(0.05)  # the poll shares the process with the sync
-        missing = sum(len(n) for n in waiting.values())
+        if new is None:
+            new = cluster.poll(timeout)
+        seen_after, missing = [], 0
+        for key, names in new.items():
+            for name in names:
+                seen = first_seen.get((instance_of[key], name))
+                if seen is None:
+                    missing += 1
+                else:
+                    seen_after.append(seen - killed_at)
     finally:
         manager.stop()
     seen_after.sort()

@@ -43,7 +43,7 @@ OPTS = [
                     'against the cluster rather than trusted forever; a '
                     'change it had missed then reaches TackerDB. 0 never '
                     'lists again while the watch stays healthy.'),
-    cfg.FloatOpt('watch_debounce', default=1.0, min=0.0,
+    cfg.FloatOpt('watch_debounce', default=0.2, min=0.0,
                  help='Seconds the event-driven synchronization waits after '
                       'a pod event, so that a burst of events (a rollout, a '
                       'scale) is synchronized in one pass.'),

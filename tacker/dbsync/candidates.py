@@ -53,8 +53,11 @@ def _group(op_occs):
 class Collector:
     """Builds the candidates of one pass."""
 
-    def __init__(self, store=None, owns=None, namespaces=None):
+    def __init__(self, store=None, owns=None, namespaces=None, memos=None):
         self._store = store or package_store.PackageStore()
+        # api_version -> the records of earlier passes, by digest (see
+        # ``instances.Reader.list_instances``); None reads every record.
+        self._memos = memos
         # Which instances this conductor synchronizes (all by default).
         self._owns = owns or (lambda instance_id: True)
         # Only instances in these namespaces (an event-driven pass).
@@ -72,8 +75,10 @@ class Collector:
 
     def _collect(self, adapter, instance_ids):
         records = list(self._readable(adapter.api_version, self._mine(
-            adapter.instances.list_instances(states.INSTANTIATED,
-                                             ids=instance_ids),
+            adapter.instances.list_instances(
+                states.INSTANTIATED, ids=instance_ids,
+                memo=None if self._memos is None
+                else self._memos.setdefault(adapter.api_version, {})),
             adapter.namespace)))
         if not records:
             return

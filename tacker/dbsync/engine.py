@@ -56,12 +56,20 @@ class SyncEngine:
         self._partition_lost = False
         # The watch-fed caches (an informer.Informers) in watch mode.
         self.informers = None
+        # api_version -> {id: (digest, record)}: the records of earlier
+        # passes, read again only when their row changed.
+        self._records = {}
+        # id -> _Quiet: an instance found in step with the cluster, and
+        # what that finding rested on.
+        self._quiet = {}
+        # (VimAccess, namespace, kind, name) -> instance id.
+        self._owners = {}
 
     def close(self):
         self._clients.close()
 
     def run_pass(self, *, dry_run=False, instance_ids=None, namespaces=None,
-                 wait=0):
+                 wait=0, event=None):
         """Run one pass; returns an ``outcome.PassResult``.
 
         ``instance_ids`` limits it to those instances; ``namespaces``, a
@@ -69,23 +77,28 @@ class SyncEngine:
         event-driven passes).  ``wait`` is how many seconds to wait for a
         pass already running (the periodic pass waits for event-driven
         ones, so that a busy namespace cannot starve the others).
+        ``event`` marks an event-driven pass (the default: one restricted
+        to namespaces), which logs its summary only when it did something.
         """
+        if event is None:
+            event = namespaces is not None
         if not self._running.acquire(timeout=wait if wait > 0 else -1,
                                      blocking=wait > 0):
             LOG.warning('A database synchronization pass is still '
                         'running; this one is skipped.')
             return outcome.PassResult((), (), 0.0, dry_run, overlapped=True)
         try:
-            return self._run(dry_run, instance_ids, namespaces)
+            return self._run(dry_run, instance_ids, namespaces, event)
         finally:
             self._running.release()
 
-    def _run(self, dry_run, instance_ids, namespaces):
+    def _run(self, dry_run, instance_ids, namespaces, event):
         started = self._clock()
         try:
             collector = candidates_mod.Collector(
                 self._store, self._owner_filter(),
-                None if namespaces is None else {ns for _v, ns in namespaces})
+                None if namespaces is None else {ns for _v, ns in namespaces},
+                memos=self._records)
             found, outcomes = collector.collect(instance_ids)
             if namespaces is not None:
                 found = [c for c in found
@@ -118,16 +131,36 @@ class SyncEngine:
                        'reason': failure.reason})
         for candidate in found:
             outcomes.append(self._sync_one(candidate, observation, dry_run))
+        self._learn_workloads(found, full=instance_ids is None
+                              and namespaces is None)
         result = outcome.PassResult(tuple(outcomes),
                                     tuple(observation.failures.values()),
                                     self._clock() - started, dry_run,
                                     not_owned=collector.not_owned)
         counts = result.counts()
-        quiet = (namespaces is not None and not result.vim_failures
+        quiet = (event and not result.vim_failures
                  and counts[outcome.CHANGED] + counts[outcome.FAILED] == 0)
         # An event-driven pass that found nothing is not worth a line.
         (LOG.debug if quiet else LOG.info)(result.summary())
         return result
+
+    def _learn_workloads(self, found, full):
+        """Remember which instance each checked workload is a VDU of."""
+        owners = {} if full else dict(self._owners)
+        for candidate in found:
+            for target in candidate.targets.values():
+                owners[(candidate.vim, candidate.namespace, target.kind,
+                        target.name)] = candidate.instance_id
+        # One assignment: the watch threads read it without a lock.
+        self._owners = owners
+        if full:
+            checked = {c.instance_id for c in found}
+            for gone in set(self._quiet) - checked:
+                del self._quiet[gone]
+
+    def owner_of(self, vim, namespace, kind, name):
+        """The instance whose VDU is that workload, as the passes saw it."""
+        return self._owners.get((vim, namespace, kind, name))
 
     def _owner_filter(self):
         """Which instances are this conductor's, for one pass.
@@ -201,8 +234,14 @@ class SyncEngine:
                                    'VIM %s: %s' % (failure.vim_id,
                                                    failure.reason))
         snapshot = observation.snapshot(candidate.vim, candidate.namespace)
+        quiet = self._quiet.pop(candidate.instance_id, None)
+        if quiet is not None and quiet.holds(candidate, snapshot):
+            # The same record and the same cached snapshot as when the
+            # instance was last found in step: so it still is.
+            self._quiet[candidate.instance_id] = quiet
+            return quiet.outcome
         try:
-            return sync.sync_db(
+            result = sync.sync_db(
                 candidate, snapshot, settle_clock=self._settle,
                 now=self._clock(),
                 settle_timeout=CONF.database_sync.settle_timeout,
@@ -214,3 +253,39 @@ class SyncEngine:
             return outcome.Outcome(candidate.instance_id,
                                    candidate.api_version, outcome.FAILED,
                                    '%s: %s' % (type(exc).__name__, exc))
+        if _Quiet.settled(result):
+            self._quiet[candidate.instance_id] = _Quiet(
+                candidate.record, snapshot, candidate.flavour,
+                candidate.targets, result)
+        return result
+
+
+class _Quiet:
+    """What an "unchanged" finding rested on, to reuse it while it holds.
+
+    The plan of an instance is a pure function of its record, its
+    package's flavour and targets, and the namespace snapshot; once the
+    VDUs have settled it does not depend on the time.  The records are
+    the objects ``Reader`` keeps while their row is unchanged and a
+    watch-fed cache hands out the same snapshot object until something
+    in the namespace changes, so identity is the test.  A snapshot
+    LISTed for one pass is new every pass and is never reused.
+    """
+
+    __slots__ = ('record', 'snapshot', 'flavour', 'targets', 'outcome')
+
+    def __init__(self, record, snapshot, flavour, targets, result):
+        self.record, self.snapshot = record, snapshot
+        self.flavour, self.targets, self.outcome = flavour, targets, result
+
+    @staticmethod
+    def settled(result):
+        plan = result.plan
+        return (result.status == outcome.UNCHANGED and plan is not None
+                and not plan.unsettled_vdus and not plan.warnings)
+
+    def holds(self, candidate, snapshot):
+        return (self.record is candidate.record
+                and self.snapshot is snapshot
+                and self.flavour is candidate.flavour
+                and self.targets == candidate.targets)

@@ -79,7 +79,7 @@ def namespace_cache(sqlite_world, sync_conf):
         kwargs.setdefault('resync_interval', 0)
         cache = informer.NamespaceInformer(
             _vim(sqlite_world.sim), namespace,
-            on_change or (lambda vim, ns: None), **kwargs)
+            on_change or (lambda *_: None), **kwargs)
         started.append(cache)
         cache.start()
         assert _wait(lambda: cache.synced)
@@ -99,6 +99,47 @@ def _cached_pods(cache):
 
 def _sim_pods(sim, namespace):
     return sorted(p['metadata']['name'] for p in sim.pods(namespace))
+
+
+def test_an_event_passes_only_the_instance_it_touches(sqlite_world,
+                                                     sync_conf):
+    sync_conf.config(interval=3600, initial_delay=0, watch=True,
+                     watch_debounce=0.2, group='database_sync')
+    namespace = 'ns-shared-%d' % time.monotonic_ns()
+    touched, other = (
+        sqlite_world.deploy('v2', namespace=namespace, vdus=['VDU1'],
+                            names={'VDU1': name})
+        for name in ('web-a', 'web-b'))
+    svc = conductor_service.ConductorService()
+    launcher = os_service.Launcher(tacker.conf.CONF)
+    launcher.launch_service(svc)
+    try:
+        assert _wait(lambda: svc.watches is not None
+                     and svc.watches.watched())
+        manager = svc.watches
+        cache = _only_cache(manager)
+        assert _wait(lambda: cache.synced)
+        # The caches' first sync asks for one pass of the namespace.
+        assert _wait(lambda: manager.passes >= 1)
+        time.sleep(0.5)
+        manager.recent.clear()
+        before = other.raw()
+        (old,) = _pods(touched)
+        sqlite_world.sim.kill_pod(namespace, old)
+        sqlite_world.sim.wait_settled()
+        running = _running_named(sqlite_world, touched, 'web-a')
+        assert _wait(lambda: _pods(touched) == running)
+        checked = {o.instance_id for r in list(manager.recent)
+                   for o in r.outcomes}
+        assert checked == {touched.id}
+        assert other.raw() == before
+    finally:
+        launcher.stop()
+
+
+def _running_named(world, inst, name):
+    return sorted(p['metadata']['name'] for p in world.pods_of(
+        inst.namespace, 'Deployment', name))
 
 
 def test_a_steady_state_pass_asks_the_cluster_nothing(
@@ -185,8 +226,10 @@ def test_pods_before_their_replica_set_defer_then_end_right(
     # be cached before the ReplicaSet that owns it.
     inst = sqlite_world.deploy('v2', vdus=['VDU1'])
     sim = sqlite_world.sim
+    told = []
     cache = informer.NamespaceInformer(
-        _vim(sim), inst.namespace, lambda vim, ns: None, timeout=2,
+        _vim(sim), inst.namespace,
+        lambda vim, ns, workloads: told.append(workloads), timeout=2,
         resync_interval=0)
     try:
         by_field = {kind.field: kind for kind in cache.kinds}
@@ -200,13 +243,23 @@ def test_pods_before_their_replica_set_defer_then_end_right(
                     {'type': 'ADDED', 'object': obj}))
 
         feed('deployments', sim.list('deployments', inst.namespace))
+        assert told == [(('Deployment', 'vdu1'),)]
+        del told[:]
         feed('pods', sim.pods(inst.namespace))
+        # The pod's owner is unknown yet: the event cannot be placed, so
+        # the watcher is told nothing narrower than the namespace.
+        assert told == [None]
         early = ownership.observe_vdu(cache.serve().snapshot, target)
         assert not early.settled and early.running == ()
         feed('replicasets', sim.list('replicasets', inst.namespace))
         late = ownership.observe_vdu(cache.serve().snapshot, target)
         assert late.settled
         assert list(late.running_names) == _pods(inst)
+        (replica_set,) = sim.list('replicasets', inst.namespace)
+        del told[:]
+        feed('pods', sim.pods(inst.namespace))
+        assert told == [(('ReplicaSet', replica_set['metadata']['name']),
+                         ('Deployment', 'vdu1'))]
     finally:
         cache.api_client.close()
 
@@ -295,7 +348,7 @@ def test_the_resync_relist_corrects_a_cache_that_missed_an_event(
     sim = sqlite_world.sim
     signalled = []
     cache = namespace_cache(inst.namespace, resync_interval=2,
-                            on_change=lambda vim, ns: signalled.append(ns))
+                            on_change=lambda vim, ns, *_: signalled.append(ns))
     pods = next(kind for kind in cache.kinds if kind.field == 'pods')
     (name,) = _sim_pods(sim, inst.namespace)
     # As if the pod's event had been lost: the cache no longer has it.

@@ -71,6 +71,10 @@ def slim(item):
     return result
 
 
+_KINDS = {'deployments': model.DEPLOYMENT, 'statefulsets': model.STATEFUL_SET,
+          'daemonsets': model.DAEMON_SET}
+
+
 class Expired(Exception):
     """The version (or continue token) is too old: list again."""
 
@@ -119,6 +123,11 @@ class KindInformer(threading.Thread):
     def items(self):
         with self._lock:
             return tuple(self._objects.values()), self.changes
+
+    def get(self, name):
+        """The cached object of that name, or None."""
+        with self._lock:
+            return self._objects.get(name)
 
     @property
     def synced(self):
@@ -296,16 +305,17 @@ class KindInformer(threading.Thread):
                 'Kubernetes sent a malformed %s watch event: the object %s'
                 % (self.field, problem))
         name = obj['metadata']['name']
+        kept = slim(obj)
         with self._lock:
             if kind == 'DELETED':
                 self._objects.pop(name, None)
             else:
-                self._objects[name] = slim(obj)
+                self._objects[name] = kept
             self.changes += 1
         version = obj['metadata'].get('resourceVersion')
         if version:
             self.version = version
-        self._owner.changed(self)
+        self._owner.changed(self, kept)
 
 
 class NamespaceInformer:
@@ -349,11 +359,52 @@ class NamespaceInformer:
     def synced(self):
         return all(kind.synced for kind in self.kinds)
 
-    def changed(self, kind):
+    def changed(self, kind, obj=None):
+        """Tell the owner; ``obj`` is the object one event changed.
+
+        The owner hears which workloads the object may belong to (see
+        ``workloads_of``), or None when it cannot be told (a relist, an
+        owner not in the cache yet): then the whole namespace counts as
+        changed.
+        """
         # Until every kind is listed, passes LIST; the moment the last
         # one is counts as a change (what happened before is unknown).
         if self.synced:
-            self._on_change(self.vim, self.namespace)
+            self._on_change(self.vim, self.namespace,
+                            None if obj is None
+                            else self.workloads_of(kind.field, obj))
+
+    def _kind(self, field):
+        for kind in self.kinds:
+            if kind.field == field:
+                return kind
+        raise KeyError(field)
+
+    def workloads_of(self, field, obj):
+        """``((kind, name), ...)`` a VDU naming ``obj`` could stand for.
+
+        A pod goes up its controller chain through the cached
+        ReplicaSets (pod -> ReplicaSet -> Deployment); the answer lists
+        every level, since a VDU may be the ReplicaSet itself.  None when
+        a link of the chain is not in the cache (yet).
+        """
+        ref = ownership.controller_ref(obj)
+        name = (obj.get('metadata') or {}).get('name')
+        if field == 'pods':
+            if ref is None:
+                return ((model.POD, name),)
+            if ref.get('kind') != model.REPLICA_SET:
+                return ((ref.get('kind'), ref.get('name')),)
+            owner = self._kind('replicasets').get(ref.get('name'))
+            if owner is None:
+                return None
+            return self.workloads_of('replicasets', owner)
+        if field == 'replicasets':
+            found = ((model.REPLICA_SET, name),)
+            if ref is not None:
+                found += ((ref.get('kind'), ref.get('name')),)
+            return found
+        return ((_KINDS[field], name),)
 
     def serve(self):
         """A ``Served`` snapshot or failure, or None (LIST instead)."""

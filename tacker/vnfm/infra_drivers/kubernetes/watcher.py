@@ -1,17 +1,23 @@
-"""Event-driven synchronization: a change reaches TackerDB in seconds.
+"""Event-driven synchronization: a change reaches TackerDB within a second.
 
 With ``[database_sync] watch = true`` the conductor keeps a watch-fed
 cache (``informer``) of pods, replicasets, deployments, statefulsets and
 daemonsets per (VIM, namespace) that holds instances (the set is
-refreshed after every periodic pass).  Any change in a namespace marks
-it dirty; a worker waits ``watch_debounce`` seconds to gather a burst (a
-rollout is many events), then runs the ordinary pass restricted to the
-dirty namespaces, which reads the caches and so asks the cluster
-nothing.  The periodic pass stays the safety net, and each cache lists
-again every ``resync_interval`` seconds so it is verified, never trusted
-forever.
+refreshed after every periodic pass).  An event names the workloads its
+object may belong to (a pod through its ReplicaSet up to a Deployment);
+the engine knows, from its last passes, which instance each workload is
+a VDU of, and only those instances are queued.  An event that cannot be
+placed (its owner not in the cache yet, a workload no known instance
+has, a relist) queues its whole namespace instead.  A worker waits
+``watch_debounce`` seconds to gather a burst (a rollout is many events),
+then runs the ordinary pass restricted to what is queued, which reads
+the caches and so asks the cluster nothing, and reads from TackerDB only
+the queued instances.  The periodic pass stays the safety net, and each
+cache lists again every ``resync_interval`` seconds so it is verified,
+never trusted forever.
 """
 
+import collections
 import threading
 import time
 
@@ -40,10 +46,14 @@ class WatchManager:
         self.informers = informer.Informers(
             self._changed, page_size=page_size, watch_seconds=watch_seconds)
         engine.informers = self.informers
+        # Queued: whole (VIM, namespace) pairs, and single instances.
         self._dirty = set()
+        self._instances = set()
         self._cond = threading.Condition()
         self._stopped = False
         self.passes = 0
+        # The PassResults of the latest event-driven passes.
+        self.recent = collections.deque(maxlen=16)
         self._worker = threading.Thread(target=self._work,
                                         name='k8s-watch-sync', daemon=True)
         self._worker.start()
@@ -60,15 +70,24 @@ class WatchManager:
     def watched(self):
         return self.informers.watched()
 
-    def _changed(self, vim, namespace):
+    def _changed(self, vim, namespace, workloads=None):
+        owners = set()
+        for kind, name in workloads or ():
+            owner = self._engine.owner_of(vim, namespace, kind, name)
+            if owner is not None:
+                owners.add(owner)
         with self._cond:
-            self._dirty.add((vim, namespace))
+            if owners:
+                self._instances |= owners
+            else:
+                self._dirty.add((vim, namespace))
             self._cond.notify()
 
     def _work(self):
         while True:
             with self._cond:
-                while not self._dirty and not self._stopped:
+                while not (self._dirty or self._instances) and \
+                        not self._stopped:
                     self._cond.wait()
                 if self._stopped:
                     return
@@ -78,12 +97,15 @@ class WatchManager:
             with self._cond:
                 self._cond.wait_for(lambda: self._stopped, debounce)
                 dirty, self._dirty = self._dirty, set()
+                instances, self._instances = self._instances, set()
             if dirty:
-                self._sync(dirty)
+                self._sync(dirty, namespaces=dirty)
+            if instances:
+                self._sync(instances, instance_ids=instances)
 
-    def _sync(self, dirty):
+    def _sync(self, queued, **restriction):
         try:
-            result = self._engine.run_pass(namespaces=dirty)
+            result = self._engine.run_pass(event=True, **restriction)
         except Exception:  # noqa: the worker must outlive any failure
             LOG.exception('Event-driven synchronization failed; the '
                           'periodic pass will catch up.')
@@ -91,9 +113,13 @@ class WatchManager:
         if result.overlapped:
             # The periodic pass is running; try again after it.
             with self._cond:
-                self._dirty |= dirty
+                if 'namespaces' in restriction:
+                    self._dirty |= queued
+                else:
+                    self._instances |= queued
                 self._cond.wait_for(lambda: self._stopped, 1.0)
             return
+        self.recent.append(result)
         self.passes += 1
 
     def stop(self):
