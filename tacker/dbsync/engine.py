@@ -7,8 +7,9 @@
    candidate, VIMs in parallel (``observer``), from the watch-fed caches
    where they are synced (watch mode); a VIM that cannot be observed,
    for whatever reason, fails its own instances only.
-3. For each candidate, ``sync.sync_db``, which asks the candidate's
-   version adapter what differs between v1 and v2.
+3. For each candidate, ``sync.decide``, which asks the candidate's
+   version adapter what differs between v1 and v2; then the changed
+   ones are written, ``WRITE_BATCH`` per transaction (``sync.write``).
 
 A pass never raises: an unexpected error on one instance is logged and
 counted as failed, and the others go on.  Two passes never overlap in
@@ -30,6 +31,9 @@ import tacker.conf
 
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
+
+# Changed instances written per transaction (where the version allows).
+WRITE_BATCH = 100
 
 
 def _scrubbed(exc):
@@ -129,8 +133,16 @@ class SyncEngine:
                       'are not synchronized this pass.',
                       {'vim': failure.vim_id, 'endpoint': failure.endpoint,
                        'reason': failure.reason})
-        for candidate in found:
-            outcomes.append(self._sync_one(candidate, observation, dry_run))
+        decided = [self._decide(candidate, observation, dry_run)
+                   for candidate in found]
+        pending = [(i, d) for i, d in enumerate(decided)
+                   if isinstance(d, sync.Pending)]
+        for start in range(0, len(pending), WRITE_BATCH):
+            batch = pending[start:start + WRITE_BATCH]
+            written = sync.write([d for _i, d in batch])
+            for (index, _d), result in zip(batch, written):
+                decided[index] = result
+        outcomes.extend(decided)
         self._learn_workloads(found, full=instance_ids is None
                               and namespaces is None)
         result = outcome.PassResult(tuple(outcomes),
@@ -226,7 +238,8 @@ class SyncEngine:
             max_workers=sync_conf.max_concurrent_vims,
             informers=self.informers)
 
-    def _sync_one(self, candidate, observation, dry_run):
+    def _decide(self, candidate, observation, dry_run):
+        """An Outcome, or a ``sync.Pending`` write."""
         failure = observation.failures.get(candidate.vim)
         if failure is not None:
             return outcome.Outcome(candidate.instance_id,
@@ -241,7 +254,7 @@ class SyncEngine:
             self._quiet[candidate.instance_id] = quiet
             return quiet.outcome
         try:
-            result = sync.sync_db(
+            result = sync.decide(
                 candidate, snapshot, settle_clock=self._settle,
                 now=self._clock(),
                 settle_timeout=CONF.database_sync.settle_timeout,
@@ -253,6 +266,8 @@ class SyncEngine:
             return outcome.Outcome(candidate.instance_id,
                                    candidate.api_version, outcome.FAILED,
                                    '%s: %s' % (type(exc).__name__, exc))
+        if isinstance(result, sync.Pending):
+            return result
         if _Quiet.settled(result):
             self._quiet[candidate.instance_id] = _Quiet(
                 candidate.record, snapshot, candidate.flavour,

@@ -7,11 +7,15 @@ stored record into the core model, guard the write (v1 also claims
 
 Decide, then act: the plan comes from the pure ``reconcile``; only a
 plan with changes takes the instance lock and writes, so a pass without
-drift writes nothing and takes no lock.  The write is a compare-and-swap
+drift writes nothing and takes no lock.  A pass decides every instance
+first (``decide``) and then writes the changed ones in batches
+(``write``).  The write is a compare-and-swap
 against the record read at the start of the pass, so an LCM operation
 that wrote in between wins and this instance is retried next pass.
 """
 
+import contextlib
+import dataclasses
 import threading
 
 from oslo_log import log as logging
@@ -75,14 +79,28 @@ def plan_for(candidate, snapshot, *, settle_clock, now, settle_timeout):
     return stored, plan
 
 
-def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
-            dry_run=False):
-    """Synchronize one instance; returns an ``outcome.Outcome``."""
+@dataclasses.dataclass(frozen=True)
+class Pending:
+    """A plan with changes, decided, to be written (see ``write``)."""
+
+    candidate: object
+    stored: object
+    plan: object
+    observed_at: object
+
+    def outcome(self, status, reason=None):
+        return outcome.Outcome(self.candidate.instance_id,
+                               self.candidate.api_version, status, reason,
+                               self.plan)
+
+
+def decide(candidate, snapshot, *, settle_clock, now, settle_timeout,
+           dry_run=False):
+    """An ``outcome.Outcome``, or a ``Pending`` write (no I/O)."""
     instance_id = candidate.instance_id
-    adapter = candidate.adapter
 
     def result(status, reason=None):
-        return outcome.Outcome(instance_id, adapter.api_version, status,
+        return outcome.Outcome(instance_id, candidate.api_version, status,
                                reason, plan)
 
     observed_at = timeutils.utcnow()
@@ -106,20 +124,104 @@ def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
         LOG.warning(warning)
     if dry_run:
         return result(outcome.CHANGED, 'dry run: nothing written')
+    return Pending(candidate, stored, plan, observed_at)
+
+
+def write(pendings):
+    """Write decided plans; their Outcomes, in the same order.
+
+    Each instance is written under its lock and as a compare-and-swap
+    against the record read.  Where the version allows it (v2) the
+    writes of one adapter share one transaction, so a batch costs one
+    commit rather than one per instance; a row that changed in between
+    is left out of the batch and the others are written.  If the batch
+    itself cannot be committed, none of it is written and each of its
+    instances fails for this pass.
+    """
+    results = {}
+    by_adapter = {}
+    for index, pending in enumerate(pendings):
+        by_adapter.setdefault(pending.candidate.adapter, []).append(
+            (index, pending))
+    for adapter, items in by_adapter.items():
+        results.update(_write_batch(adapter, items))
+    return [results[index] for index in range(len(pendings))]
+
+
+def _write_batch(adapter, items):
+    results, written = {}, []
+    with contextlib.ExitStack() as locks:
+        held = []
+        for index, pending in items:
+            try:
+                locks.enter_context(coordination.instance_lock(
+                    pending.candidate.instance_id))
+            except exceptions.LockHeld:
+                LOG.info(IN_PROGRESS_MSG,
+                         {'id': pending.candidate.instance_id})
+                results[index] = pending.outcome(outcome.SKIPPED,
+                                                 'LCM operation in progress')
+            else:
+                held.append((index, pending))
+        try:
+            with adapter.batch() as session:
+                for index, pending in held:
+                    status = _write_one(adapter, pending, session)
+                    if status is None:
+                        written.append((index, pending))
+                    else:
+                        results[index] = status
+        except Exception as exc:  # noqa: a failed batch fails its instances
+            unwritten = [(i, p) for i, p in held if i not in results]
+            LOG.exception('Writing the synchronization of %(n)d vnf '
+                          'instances in one transaction failed; none of '
+                          'them was written, the next pass tries again: '
+                          '%(err)s', {'n': len(unwritten), 'err': exc})
+            for index, pending in unwritten:
+                results[index] = pending.outcome(
+                    outcome.FAILED, '%s: %s' % (type(exc).__name__, exc))
+            return results
+    for index, pending in written:
+        for line in pending.plan.log_lines():
+            LOG.info(line)
+        notifications.db_sync_update(pending.stored, pending.plan,
+                                     pending.observed_at)
+        results[index] = pending.outcome(outcome.CHANGED)
+    return results
+
+
+def _write_one(adapter, pending, session):
+    """None when written (pending the batch's commit), else an Outcome."""
+    candidate = pending.candidate
     try:
-        with coordination.instance_lock(instance_id):
-            with adapter.guard(candidate):
-                adapter.write_plan(candidate.record, plan,
-                                   vim_connection_id=candidate.vim.vim_id)
+        with adapter.guard(candidate):
+            adapter.write_plan(candidate.record, pending.plan,
+                               vim_connection_id=candidate.vim.vim_id,
+                               session=session)
     except exceptions.LockHeld:
-        LOG.info(IN_PROGRESS_MSG, {'id': instance_id})
-        return result(outcome.SKIPPED, 'LCM operation in progress')
+        LOG.info(IN_PROGRESS_MSG, {'id': candidate.instance_id})
+        return pending.outcome(outcome.SKIPPED, 'LCM operation in progress')
     except exceptions.StaleRecord:
         LOG.info('vnf %(id)s was changed by an LCM operation during the '
                  'synchronization; nothing was written, the next pass '
-                 'checks it again.', {'id': instance_id})
-        return result(outcome.SKIPPED, 'changed during the pass')
-    for line in plan.log_lines():
-        LOG.info(line)
-    notifications.db_sync_update(stored, plan, observed_at)
-    return result(outcome.CHANGED)
+                 'checks it again.', {'id': candidate.instance_id})
+        return pending.outcome(outcome.SKIPPED, 'changed during the pass')
+    except Exception as exc:  # noqa: see below
+        if session is not None:
+            raise  # the shared transaction is no longer sound
+        LOG.exception('Database synchronization of vnf %(id)s failed: '
+                      '%(err)s', {'id': candidate.instance_id, 'err': exc})
+        return pending.outcome(outcome.FAILED,
+                               '%s: %s' % (type(exc).__name__, exc))
+    return None
+
+
+def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
+            dry_run=False):
+    """Synchronize one instance; returns an ``outcome.Outcome``."""
+    decided = decide(candidate, snapshot, settle_clock=settle_clock,
+                     now=now, settle_timeout=settle_timeout,
+                     dry_run=dry_run)
+    if isinstance(decided, Pending):
+        return write([decided])[0]
+    return decided

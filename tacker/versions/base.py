@@ -99,6 +99,15 @@ class Adapter:
         """A context manager around a synchronization's write."""
         return contextlib.nullcontext()
 
+    def batch(self):
+        """The session a batch of synchronization writes shares.
+
+        A context manager: one transaction and one commit for the batch,
+        or None where each write needs a transaction of its own (v1: its
+        task_state claim is committed before the write).
+        """
+        return contextlib.nullcontext()
+
     def after_lost_op_occ(self, instance_id, now):
         """What else to clear with an op occ a dead conductor left."""
         return None

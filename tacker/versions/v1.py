@@ -270,7 +270,8 @@ class V1Adapter(base.Adapter):
                 'additional_params': additional,
                 'vnfc_resource_info': vnfcs, 'scale_status': scale_status})
 
-    def write_plan(self, record, plan, *, vim_connection_id=None):
+    def write_plan(self, record, plan, *, vim_connection_id=None,
+                   session=None):
         """Apply a reconcile plan (an operation's or a synchronization's).
 
         New VNFC entries name ``vim_connection_id``, by default the

@@ -10,6 +10,7 @@ or failed.  Every write is a compare-and-swap against the record read.
 
 from tacker.common import exceptions
 from tacker.common import states
+from tacker.db import api as db_api
 from tacker.db.instances import v2 as v2_instances
 from tacker.db import op_occs
 from tacker.db import packages
@@ -222,12 +223,20 @@ class V2Adapter(base.Adapter):
             values['vimConnectionInfo'] = params['vimConnectionInfo']
         v2_instances.update_instance(record, **values)
 
-    def write_plan(self, record, plan, *, vim_connection_id=None):
+    def write_plan(self, record, plan, *, vim_connection_id=None,
+                   session=None):
         """Apply a reconcile plan (an operation's or a synchronization's)."""
         if plan.is_empty:
             return
-        v2_instances.update_instance(record, instantiatedVnfInfo=(
-            v2_records.apply_plan_v2(record.instantiated_vnf_info, plan)))
+        v2_instances.update_instance(
+            record, session=session, instantiatedVnfInfo=(
+                v2_records.apply_plan_v2(record.instantiated_vnf_info,
+                                         plan)))
+
+    def batch(self):
+        # v2 has no task state: every write is one guarded UPDATE, so a
+        # batch of them can share a transaction.
+        return db_api.writer_session()
 
     def write_terminated(self, record):
         v2_instances.update_instance(

@@ -80,10 +80,16 @@ list_instances = _READER.list_instances
 get_instance = _READER.get_instance
 
 
-def update_instance(instance, **values):
-    """Write ``values`` (column names) if the instance is as read."""
-    with db_api.writer_session() as session:
+def update_instance(instance, *, session=None, **values):
+    """Write ``values`` (column names) if the instance is as read.
+
+    ``session`` writes in the caller's transaction (a batch).
+    """
+    if session is not None:
         cas.swap(session, instance.version, _columns(values))
+        return
+    with db_api.writer_session() as own:
+        cas.swap(own, instance.version, _columns(values))
 
 
 def _columns(values):

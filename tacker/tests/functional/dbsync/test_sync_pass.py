@@ -132,3 +132,63 @@ def test_count_above_max_is_out_of_range(world, engine, logs, api):
     assert inst.raw() == before
     assert ('Failed to update database vnf %s vdu: VDU1. Pod num is out of '
             'range. pod_num: 4' % inst.id) in _messages(logs, 'ERROR')
+
+
+def test_changed_instances_share_one_commit_and_a_stale_row_is_left_out(
+        world, engine):
+    import sqlalchemy as sa
+
+    from tacker.db import api as db_api
+    from tacker.db.instances import v2 as v2_instances
+
+    insts = [world.deploy('v2', vdus=['VDU1']) for _ in range(4)]
+    for inst in insts:
+        world.sim.kill_pod(inst.namespace, inst.stored()[0]['VDU1'][0])
+    world.sim.wait_settled()
+    db_engine = db_api.get_engine()
+    raced, writing, commits = [], set(), []
+
+    def before(conn, cursor, statement, params, context, many):
+        if not statement.lstrip().upper().startswith('UPDATE'):
+            return
+        writing.add(id(conn))
+        if raced:
+            return
+        (inst,) = [i for i in insts if i.id in str(params)]
+        raced.append(inst)
+        # An LCM operation writes this record just before the pass does.
+        v2_instances.update_instance(v2_instances.get_instance(inst.id),
+                                     metadata={'written_by': 'lcm'})
+
+    def commit(conn):
+        if id(conn) in writing:
+            writing.discard(id(conn))
+            commits.append(conn)
+
+    sa.event.listen(db_engine, 'before_cursor_execute', before)
+    sa.event.listen(db_engine, 'commit', commit)
+    try:
+        result = engine.run_pass()
+    finally:
+        sa.event.remove(db_engine, 'before_cursor_execute', before)
+        sa.event.remove(db_engine, 'commit', commit)
+
+    (stale,) = raced
+    assert _status(result, stale) == outcome.SKIPPED
+    for inst in insts:
+        running = sorted(p['metadata']['name'] for p in world.pods_of(
+            inst.namespace, 'Deployment', inst.names['VDU1']))
+        if inst is stale:
+            assert inst.stored()[0]['VDU1'] != running
+        else:
+            assert _status(result, inst) == outcome.CHANGED
+            assert inst.stored()[0]['VDU1'] == running
+    # The LCM's own commit, and one for the three written by the pass.
+    assert len(commits) == 2
+    assert v2_instances.get_instance(stale.id).metadata == {
+        'written_by': 'lcm'}
+    # The next pass writes the one left out.
+    engine.run_pass()
+    assert stale.stored()[0]['VDU1'] == sorted(
+        p['metadata']['name'] for p in world.pods_of(
+            stale.namespace, 'Deployment', stale.names['VDU1']))

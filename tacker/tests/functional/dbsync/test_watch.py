@@ -102,7 +102,7 @@ def _sim_pods(sim, namespace):
 
 
 def test_an_event_passes_only_the_instance_it_touches(sqlite_world,
-                                                     sync_conf):
+                                                      sync_conf):
     sync_conf.config(interval=3600, initial_delay=0, watch=True,
                      watch_debounce=0.2, group='database_sync')
     namespace = 'ns-shared-%d' % time.monotonic_ns()
@@ -411,3 +411,27 @@ def test_caches_follow_the_namespaces_a_full_pass_wants(
     finally:
         manager.stop()
     assert manager.watched() == set()
+
+
+def test_stopping_the_watches_runs_no_last_pass(sqlite_world, sync_conf,
+                                                engine):
+    inst = sqlite_world.deploy('v2', vdus=['VDU1'])
+    sim = sqlite_world.sim
+    # Events are queued, but the debounce outlasts the test.
+    manager = watcher.WatchManager(engine, debounce=3600)
+    try:
+        engine.run_pass()
+        cache = _only_cache(manager)
+        assert _wait(lambda: cache.synced)
+        (old,) = _pods(inst)
+        sim.kill_pod(inst.namespace, old)
+        sim.wait_settled()
+        assert _wait(lambda: old not in _cached_pods(cache))
+        sim.reset_request_log()
+    finally:
+        manager.stop()
+    # A pass after the caches are gone would LIST the namespace and
+    # write the new pod.
+    assert _lists(sim) == []
+    assert _pods(inst) == [old]
+    assert manager.passes == 0

@@ -359,6 +359,24 @@ class NamespaceInformer:
     def synced(self):
         return all(kind.synced for kind in self.kinds)
 
+    @property
+    def first_listing(self):
+        """Some kind is still on its first LIST, and none has failed yet."""
+        return (not self.synced
+                and all(kind.restarts == 0 for kind in self.kinds)
+                and any(not kind.listed for kind in self.kinds))
+
+    def wait_synced(self, deadline):
+        """Wait (until ``deadline``, monotonic) for the first LISTs.
+
+        Returns early as soon as a kind fails: a cluster that does not
+        answer is then observed (and reported) by the pass's own LIST.
+        """
+        while self.first_listing and time.monotonic() < deadline and \
+                not self.stopped.is_set():
+            time.sleep(0.02)
+        return self.synced
+
     def changed(self, kind, obj=None):
         """Tell the owner; ``obj`` is the object one event changed.
 
@@ -461,15 +479,22 @@ class Informers:
         with self._lock:
             return self._informers.get((vim, namespace))
 
-    def serve(self, vim, namespace):
-        """``Served`` or None; starts an informer for a new namespace."""
+    def serve(self, vim, namespace, deadline=None):
+        """``Served`` or None; starts an informer for a new namespace.
+
+        With ``deadline`` (monotonic) an informer that is still listing
+        for the first time is waited for until then, so that the first
+        pass of a conductor reads the cache rather than listing the
+        namespace a second time.
+        """
         with self._lock:
             if self._stopped:
                 return None
             informer = self._informers.get((vim, namespace))
             if informer is None:
-                self._new(vim, namespace)
-                return None
+                informer = self._new(vim, namespace)
+        if deadline is not None:
+            informer.wait_synced(deadline)
         return informer.serve()
 
     def ensure(self, pairs):

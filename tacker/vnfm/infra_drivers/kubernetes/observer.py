@@ -27,6 +27,7 @@ import dataclasses
 import http.client
 import json
 import socket
+import time
 
 from kubernetes import client as k8s_client
 from kubernetes.client import exceptions as k8s_exc
@@ -181,7 +182,8 @@ def observe(wanted, clients, *, timeout, max_workers, informers=None):
     """
     snapshots, failures = {}, {}
     if informers is not None:
-        wanted = _serve_cached(wanted, informers, snapshots, failures)
+        wanted = _serve_cached(wanted, informers, snapshots, failures,
+                               time.monotonic() + timeout)
     if not wanted:
         return Observation(snapshots, failures)
     workers = max(1, min(max_workers, len(wanted)))
@@ -208,13 +210,22 @@ def observe(wanted, clients, *, timeout, max_workers, informers=None):
     return Observation(snapshots, failures)
 
 
-def _serve_cached(wanted, informers, snapshots, failures):
-    """Fill in what the caches hold; returns what must still be listed."""
+def _serve_cached(wanted, informers, snapshots, failures, deadline):
+    """Fill in what the caches hold; returns what must still be listed.
+
+    A cache still on its first LIST is waited for until ``deadline``
+    (one request timeout for the whole pass), rather than listing the
+    namespace a second time.
+    """
+    for vim, namespaces in wanted.items():
+        for namespace in namespaces:
+            # Start every new cache first, so that they list in parallel.
+            informers.serve(vim, namespace)
     left = {}
     for vim, namespaces in wanted.items():
         served = {}
         for namespace in sorted(namespaces):
-            found = informers.serve(vim, namespace)
+            found = informers.serve(vim, namespace, deadline)
             if found is not None and found.failure is not None:
                 failures[vim] = VimFailure(vim.vim_id, vim.endpoint,
                                            found.failure)

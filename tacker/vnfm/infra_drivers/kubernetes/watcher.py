@@ -95,7 +95,10 @@ class WatchManager:
             debounce = (CONF.database_sync.watch_debounce
                         if self._debounce is None else self._debounce)
             with self._cond:
-                self._cond.wait_for(lambda: self._stopped, debounce)
+                if self._cond.wait_for(lambda: self._stopped, debounce):
+                    # Stopping: the caches are going, and a pass now would
+                    # list every queued namespace instead.
+                    return
                 dirty, self._dirty = self._dirty, set()
                 instances, self._instances = self._instances, set()
             if dirty:

@@ -63,7 +63,7 @@ class _Caches:
         self.answers = answers
         self.asked = []
 
-    def serve(self, vim, namespace):
+    def serve(self, vim, namespace, deadline=None):
         self.asked.append((vim.vim_id, namespace))
         return self.answers.get((vim.vim_id, namespace))
 
