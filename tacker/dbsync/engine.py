@@ -22,6 +22,7 @@ import urllib.parse
 from oslo_log import log as logging
 
 from tacker.dbsync import candidates as candidates_mod
+from tacker.dbsync import metrics as metrics_mod
 from tacker.dbsync import sync
 from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import observer
@@ -48,7 +49,10 @@ class SyncEngine:
         # A coordination.SyncPartition when several conductors share the
         # instances; None synchronizes every instance.
         self.partition = partition
-        self._clients = vim_access.ClientCache()
+        # Its own registry: engines in one process never count together.
+        self.metrics = metrics_mod.SyncMetrics()
+        self._clients = vim_access.ClientCache(
+            instrument=self.metrics.instrument)
         self._settle = sync.SettleClock()
         self._running = threading.Lock()
         # (VimAccess -> namespaces) of the last full pass: what to watch.
@@ -110,6 +114,7 @@ class SyncEngine:
                 c.instance_id, c.api_version, outcome.FAILED,
                 'the cluster could not be observed') for c in found)
             found, observation = [], observer.Observation({}, {})
+        self.metrics.observed(observation)
         for failure in observation.failures.values():
             LOG.error('Database synchronization cannot observe VIM '
                       '%(vim)s (%(endpoint)s): %(reason)s. Its instances '

@@ -29,6 +29,9 @@ LOG = logging.getLogger(__name__)
 
 IN_PROGRESS_MSG = ('There is an LCM operation in progress, so skip this DB '
                    'synchronization. vnf: %(id)s')
+# The reason of a write given up because the instance was held (its lock,
+# or a v1 task_state): what the metrics count as a lock conflict.
+LOCK_HELD = 'LCM operation in progress (instance locked)'
 
 
 class SettleClock:
@@ -113,7 +116,7 @@ def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
                                    vim_connection_id=candidate.vim.vim_id)
     except exceptions.LockHeld:
         LOG.info(IN_PROGRESS_MSG, {'id': instance_id})
-        return result(outcome.SKIPPED, 'LCM operation in progress')
+        return result(outcome.SKIPPED, LOCK_HELD)
     except exceptions.StaleRecord:
         LOG.info('vnf %(id)s was changed by an LCM operation during the '
                  'synchronization; nothing was written, the next pass '

@@ -10,6 +10,11 @@ dirty namespaces, which reads the caches and so asks the cluster
 nothing.  The periodic pass stays the safety net, and each cache lists
 again every ``resync_interval`` seconds so it is verified, never trusted
 forever.
+
+The staleness the metrics report is measured here, where it can be
+without reaching into the informers: from the first event that marked a
+namespace dirty to the end of the event-driven pass that wrote a change
+(a pass that wrote nothing reports none).
 """
 
 import threading
@@ -18,6 +23,7 @@ import time
 from oslo_log import log as logging
 
 from tacker.vnfm.infra_drivers.kubernetes import informer
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 import tacker.conf
 
 CONF = tacker.conf.CONF
@@ -38,9 +44,12 @@ class WatchManager:
         self._engine = engine
         self._debounce = debounce
         self.informers = informer.Informers(
-            self._changed, page_size=page_size, watch_seconds=watch_seconds)
+            self._changed, page_size=page_size, watch_seconds=watch_seconds,
+            instrument=engine.metrics.instrument)
         engine.informers = self.informers
         self._dirty = set()
+        # (VIM, namespace) -> monotonic time of its first unsynced event.
+        self._dirty_since = {}
         self._cond = threading.Condition()
         self._stopped = False
         self.passes = 0
@@ -63,6 +72,7 @@ class WatchManager:
     def _changed(self, vim, namespace):
         with self._cond:
             self._dirty.add((vim, namespace))
+            self._dirty_since.setdefault((vim, namespace), time.monotonic())
             self._cond.notify()
 
     def _work(self):
@@ -78,10 +88,11 @@ class WatchManager:
             with self._cond:
                 self._cond.wait_for(lambda: self._stopped, debounce)
                 dirty, self._dirty = self._dirty, set()
+                since, self._dirty_since = self._dirty_since, {}
             if dirty:
-                self._sync(dirty)
+                self._sync(dirty, since)
 
-    def _sync(self, dirty):
+    def _sync(self, dirty, since):
         try:
             result = self._engine.run_pass(namespaces=dirty)
         except Exception:  # noqa: the worker must outlive any failure
@@ -92,9 +103,17 @@ class WatchManager:
             # The periodic pass is running; try again after it.
             with self._cond:
                 self._dirty |= dirty
+                for pair, first in since.items():
+                    self._dirty_since[pair] = min(
+                        first, self._dirty_since.get(pair, first))
                 self._cond.wait_for(lambda: self._stopped, 1.0)
             return
         self.passes += 1
+        self._engine.metrics.pass_done(result, kind='event', full=False)
+        if result.counts()[outcome.CHANGED] and not result.dry_run:
+            now = time.monotonic()
+            for first in since.values():
+                self._engine.metrics.event_written(now - first)
 
     def stop(self):
         with self._cond:
