@@ -156,13 +156,16 @@ class SyncMetrics:
         """Count one pass's ``outcome.PassResult``.
 
         ``full``: the pass looked at every instance (not --instance, not
-        the namespaces of events), so it sets the per-outcome gauges.
+        the namespaces of events), so it sets the per-outcome gauges,
+        unless it could not read TackerDB (its one outcome is ``*``):
+        the gauges keep the last pass that could.
         """
         if result.overlapped:
             return
         self.passes.labels(kind=kind).inc()
         self.pass_duration.labels(kind=kind).observe(result.duration)
         instances = [o for o in result.outcomes if o.instance_id != '*']
+        full = full and len(instances) == len(result.outcomes)
         for item in instances:
             if item.status == outcome.SKIPPED and \
                     item.reason == sync.LOCK_HELD:

@@ -120,3 +120,20 @@ def test_engines_do_not_count_into_each_other():
     one.pass_done(_result(), kind='event', full=False)
     assert _scrape(other)[('tacker_dbsync_passes_total',
                            (('kind', 'event'),))] == 0
+
+
+def test_a_pass_that_could_not_read_tackerdb_keeps_the_gauges():
+    found = metrics.SyncMetrics()
+    found.pass_done(_result(outcome.Outcome('a', 'v2', outcome.UNCHANGED)),
+                    kind='periodic', full=True)
+    found.pass_done(_result(outcome.Outcome('*', '-', outcome.FAILED,
+                                            'TackerDB unreadable')),
+                    kind='periodic', full=True)
+    samples = _scrape(found)
+    assert samples[('tacker_dbsync_instances',
+                    (('api_version', 'v2'), ('outcome', 'unchanged')))] == 1
+    assert samples[('tacker_dbsync_partition_instances', ())] == 1
+    assert samples[('tacker_dbsync_passes_total',
+                    (('kind', 'periodic'),))] == 2
+    assert ('tacker_dbsync_instances',
+            (('api_version', '-'), ('outcome', 'failed'))) not in samples
