@@ -16,6 +16,7 @@ endpoint URL, when it stands for the VIM, without its user, query and
 fragment), the request verb and the HTTP status.
 """
 
+import threading
 import time
 import urllib.parse
 
@@ -149,6 +150,7 @@ class SyncMetrics:
             for change in CHANGES:
                 self.changes.labels(api_version=api_version, change=change)
         self._api_versions = set(API_VERSIONS)
+        self._gauges = threading.Lock()
 
     # -- what the engine and its callers report --------------------------
 
@@ -193,15 +195,16 @@ class SyncMetrics:
         for item in instances:
             key = (item.status, item.api_version)
             counted[key] = counted.get(key, 0) + 1
-            self._api_versions.add(item.api_version)
-        # Every (outcome, version) ever seen is set, to 0 if absent now,
-        # so that a series does not keep an old pass's value.
-        for api_version in self._api_versions:
-            for status in outcome.STATUSES:
-                self.instances.labels(outcome=status,
-                                      api_version=api_version).set(
-                    counted.get((status, api_version), 0))
-        self.partition_instances.set(len(instances))
+        with self._gauges:
+            self._api_versions.update(v for _s, v in counted)
+            # Every (outcome, version) ever seen is set, to 0 if absent
+            # now, so that a series does not keep an old pass's value.
+            for api_version in sorted(self._api_versions):
+                for status in outcome.STATUSES:
+                    self.instances.labels(outcome=status,
+                                          api_version=api_version).set(
+                        counted.get((status, api_version), 0))
+            self.partition_instances.set(len(instances))
 
     def observed(self, observation):
         """Per VIM of an ``observer.Observation``: up, or down."""

@@ -13,8 +13,9 @@ forever.
 
 The staleness the metrics report is measured here, where it can be
 without reaching into the informers: from the first event that marked a
-namespace dirty to the end of the event-driven pass that wrote a change
-(a pass that wrote nothing reports none).
+namespace dirty to the end of the event-driven pass that wrote a change:
+one value per namespace of that pass (a pass that wrote nothing reports
+none).
 """
 
 import threading
@@ -109,11 +110,18 @@ class WatchManager:
                 self._cond.wait_for(lambda: self._stopped, 1.0)
             return
         self.passes += 1
-        self._engine.metrics.pass_done(result, kind='event', full=False)
+        try:
+            self._count(result, since)
+        except Exception:  # noqa: the worker must outlive any failure
+            LOG.exception('Counting an event-driven pass failed.')
+
+    def _count(self, result, since):
+        metrics = self._engine.metrics
+        metrics.pass_done(result, kind='event', full=False)
         if result.counts()[outcome.CHANGED] and not result.dry_run:
             now = time.monotonic()
             for first in since.values():
-                self._engine.metrics.event_written(now - first)
+                metrics.event_written(now - first)
 
     def stop(self):
         with self._cond:
