@@ -27,7 +27,7 @@ def main(argv=None):
     conductor = conductor_service.ConductorService(
         rpc_server_factory=endpoints.rpc_server)
     try:
-        conductor.serve_metrics()
+        conductor.check_metrics_address()
     except exceptions.ConfigError as exc:
         sys.stderr.write('tacker-conductor: %s\n' % exc.message)
         return 2

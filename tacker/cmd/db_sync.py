@@ -118,7 +118,7 @@ def _daemon():
             '--daemon needs [database_sync] interval > 0 (it is %d)'
             % CONF.database_sync.interval))
     sync_only = conductor_service.ConductorService(lcm=False)
-    sync_only.serve_metrics()
+    sync_only.check_metrics_address()
     service.launch(CONF, sync_only, restart_method='mutate').wait()
     return 0
 

@@ -48,12 +48,22 @@ class ConductorService(service.Service):
         self.passes = 0
         self.metrics_server = None
 
+    @staticmethod
+    def check_metrics_address():
+        """Raise ConfigError if metrics_port is set and cannot be bound.
+
+        The commands call it before they launch the service, so that the
+        error ends start-up cleanly; the service binds it in ``start``,
+        in the process that runs the passes.
+        """
+        port = CONF.database_sync.metrics_port
+        if port:
+            metrics.check_address(CONF.database_sync.metrics_bind_host, port)
+
     def serve_metrics(self):
         """Serve /metrics if metrics_port is set (idempotent).
 
-        Raises ConfigError if that address cannot be bound.  The commands
-        call it before they launch the service, so that the error ends
-        start-up cleanly.
+        Raises ConfigError if that address cannot be bound.
         """
         port = CONF.database_sync.metrics_port
         if port and self.metrics_server is None:
@@ -69,8 +79,9 @@ class ConductorService(service.Service):
         try:
             self.serve_metrics()
         except exceptions.ConfigError as exc:
-            # Only after a restart (the commands check it first): the
-            # synchronization matters more than its metrics.
+            # The commands checked the address before they launched us;
+            # taken since: the synchronization matters more than its
+            # metrics.
             LOG.error('%s; the synchronization runs without them.',
                       exc.message)
         recovery.recover(op_occs=self._recover_op_occs)

@@ -16,6 +16,7 @@ endpoint URL, when it stands for the VIM, without its user, query and
 fragment), the request verb and the HTTP status.
 """
 
+import socket
 import threading
 import time
 import urllib.parse
@@ -271,6 +272,30 @@ class SyncMetrics:
         prometheus_client.write_to_textfile(path, self.registry)
 
 
+def _cannot_serve(host, port, exc):
+    return exceptions.ConfigError(reason=(
+        '[database_sync] metrics_bind_host = %s, metrics_port = %d: '
+        'cannot serve the metrics there (%s)'
+        % (host, port, exc.strerror or exc)))
+
+
+def check_address(host, port):
+    """Raise ConfigError unless ``host``:``port`` can be bound now.
+
+    The commands check before they launch the service, whose passes (and
+    so the server of their metrics) run in a process oslo.service forks;
+    the address is bound, as the server binds it, and released at once.
+    """
+    try:
+        family, kind, _proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise _cannot_serve(host, port, exc)
+
+
 class MetricsServer:
     """``/metrics`` of one registry, served by a daemon thread."""
 
@@ -279,10 +304,7 @@ class MetricsServer:
             self._httpd, self._thread = exposition.start_wsgi_server(
                 port, addr=host, registry=registry)
         except OSError as exc:
-            raise exceptions.ConfigError(reason=(
-                '[database_sync] metrics_bind_host = %s, metrics_port = %d: '
-                'cannot serve the metrics there (%s)'
-                % (host, port, exc.strerror or exc)))
+            raise _cannot_serve(host, port, exc)
         self.host = host
         self.port = self._httpd.server_address[1]
 
