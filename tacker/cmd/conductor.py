@@ -6,6 +6,7 @@ from oslo_log import log as logging
 from oslo_service import service
 
 from tacker.common import config
+from tacker.common import exceptions
 from tacker.common import rpc
 from tacker.conductor import endpoints
 from tacker.conductor import service as conductor_service
@@ -25,6 +26,11 @@ def main(argv=None):
                     'rabbit://USER:PASSWORD@HOST:5672/ in production.')
     conductor = conductor_service.ConductorService(
         rpc_server_factory=endpoints.rpc_server)
+    try:
+        conductor.check_metrics_address()
+    except exceptions.ConfigError as exc:
+        sys.stderr.write('tacker-conductor: %s\n' % exc.message)
+        return 2
     launcher = service.launch(CONF, conductor, restart_method='mutate')
     launcher.wait()
     return 0

@@ -2,6 +2,7 @@
 
     tacker-db-sync --config-file tacker.conf [--once] [--dry-run]
                    [--instance ID ...] [--format table|json]
+                   [--metrics-file PATH]
     tacker-db-sync --config-file tacker.conf --daemon
 
 Exit status: 0 when every checked instance was synchronized or needed
@@ -14,10 +15,16 @@ side, for running beside a Tacker that does the LCM: a pass every
 ``[database_sync] interval`` seconds (and on pod events with ``watch``),
 in the conductors' synchronization group, with no RPC server and no
 recovery of op occs, which belong to Tacker's conductor.  It stops on
-SIGTERM or SIGINT.
+SIGTERM or SIGINT, and serves /metrics with ``[database_sync]
+metrics_port``.
+
+``--metrics-file PATH`` writes the pass's Prometheus metrics to PATH
+(through a temporary file and a rename, as node-exporter's textfile
+collector wants it) after a one-off pass.
 """
 
 import json
+import os
 import sys
 
 from oslo_config import cfg
@@ -47,6 +54,11 @@ CLI_OPTS = [
                     help='Only this instance id (repeatable).'),
     cfg.StrOpt('format', default='table', choices=['table', 'json'],
                help='Output format.'),
+    cfg.StrOpt('metrics-file',
+               help='After the pass, write its Prometheus metrics to this '
+                    'file (text format; name it *.prom for node-exporter\'s '
+                    'textfile collector). Not with --daemon, which serves '
+                    '[database_sync] metrics_port instead.'),
 ]
 
 
@@ -97,11 +109,16 @@ def _daemon():
         raise exceptions.ConfigError(reason=(
             '--daemon synchronizes every instance and writes; it takes '
             'neither --dry-run nor --instance'))
+    if CONF.metrics_file:
+        raise exceptions.ConfigError(reason=(
+            '--daemon serves its metrics at [database_sync] metrics_port; '
+            'it takes no --metrics-file'))
     if CONF.database_sync.interval <= 0:
         raise exceptions.ConfigError(reason=(
             '--daemon needs [database_sync] interval > 0 (it is %d)'
             % CONF.database_sync.interval))
     sync_only = conductor_service.ConductorService(lcm=False)
+    sync_only.check_metrics_address()
     service.launch(CONF, sync_only, restart_method='mutate').wait()
     return 0
 
@@ -118,12 +135,25 @@ def main(argv=None):
         except exceptions.ConfigError as exc:
             sys.stderr.write('tacker-db-sync: %s\n' % exc.message)
             return 2
+    metrics_dir = os.path.dirname(os.path.abspath(CONF.metrics_file or '.'))
+    if CONF.metrics_file and not os.access(metrics_dir, os.W_OK | os.X_OK):
+        sys.stderr.write('tacker-db-sync: --metrics-file %s: cannot write '
+                         'in %s\n' % (CONF.metrics_file, metrics_dir))
+        return 2
     engine = engine_mod.SyncEngine()
     try:
         result = engine.run_pass(dry_run=CONF.dry_run,
                                  instance_ids=CONF.instance or None)
     finally:
         engine.close()
+    engine.metrics.pass_done(result, kind='once', full=not CONF.instance)
+    if CONF.metrics_file:
+        try:
+            engine.metrics.write_textfile(CONF.metrics_file)
+        except OSError as exc:
+            sys.stderr.write('tacker-db-sync: --metrics-file %s: %s\n'
+                             % (CONF.metrics_file, exc.strerror or exc))
+            return 2
     if CONF.format == 'json':
         print(json.dumps(result.to_dict(), indent=2, sort_keys=True))
     else:

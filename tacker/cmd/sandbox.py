@@ -13,6 +13,7 @@ import argparse
 import os
 import pathlib
 import signal
+import socket
 import sys
 import threading
 import time
@@ -54,6 +55,10 @@ def _parser():
         help='[database_sync] interval of the conductor (default: '
              '%(default)s).')
     parser.add_argument(
+        '--metrics-port', type=int, default=0,
+        help='TCP port of the conductor\'s Prometheus metrics (/metrics) '
+             'on 127.0.0.1 (default: a free one).')
+    parser.add_argument(
         '--keep-running', action='store_true',
         help='After the demo, leave everything running and print what to '
              'try, until Ctrl-C.')
@@ -68,6 +73,13 @@ def _raise_stop(signum, _frame):
     raise _Stop(signal.Signals(signum).name)
 
 
+def _free_port():
+    # The conductor binds it a moment later; 0 would mean "no metrics".
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
 def _openstack():
     beside = os.path.join(os.path.dirname(sys.executable), 'openstack')
     return beside if os.path.exists(beside) else 'openstack'
@@ -80,7 +92,7 @@ def _keep_running(stack, demo, printer):
         instances={v: (i.id, i.namespace)
                    for v, i in demo.instances.items()},
         token_file=stack.token_file, log_file=stack.log_file,
-        openstack=_openstack()))
+        openstack=_openstack(), metrics_url=stack.metrics_url))
     signal.signal(signal.SIGINT, _raise_stop)
     forever = threading.Event()
     while not forever.wait(3600):
@@ -116,17 +128,20 @@ def main(argv=None):
 
 def _main(argv):
     args = _parser().parse_args(argv)
-    if args.sync_interval < 1 or not 0 <= args.port <= 65535:
-        sys.stderr.write('%s: --sync-interval must be >= 1 and --port '
-                         'within 0-65535\n' % PROG)
+    if args.sync_interval < 1 or not 0 <= args.port <= 65535 or \
+            not 0 <= args.metrics_port <= 65535:
+        sys.stderr.write('%s: --sync-interval must be >= 1, --port and '
+                         '--metrics-port within 0-65535\n' % PROG)
         return EXIT_USAGE
     try:
         state_dir = state_mod.prepare(args.state_dir)
     except (state_mod.StateDirError, OSError) as exc:
         sys.stderr.write('%s: %s\n' % (PROG, exc))
         return EXIT_USAGE
-    settings = stack_mod.Settings(state_dir=state_dir, port=args.port,
-                                  sync_interval=args.sync_interval)
+    settings = stack_mod.Settings(
+        state_dir=state_dir, port=args.port,
+        sync_interval=args.sync_interval,
+        metrics_port=args.metrics_port or _free_port())
     # Embedded defaults only: no /etc/tacker/tacker.conf is read.
     config.parse_args([], prog=PROG, default_config_files=[],
                       setup_logging=False)

@@ -5,14 +5,20 @@ oslo.service timer on the service's thread group, first after
 ``[database_sync] initial_delay``, then every ``interval`` seconds (0
 turns it off).  The timer's function never raises, because a looping
 call that raises stops for good (Tacker defect 1).
+
+With ``[database_sync] metrics_port`` the service also serves the
+engine's Prometheus metrics at ``/metrics`` (``tacker.dbsync.metrics``),
+from start to stop.
 """
 
 from oslo_log import log as logging
 from oslo_service import service
 
 from tacker.common import coordination
+from tacker.common import exceptions
 from tacker.conductor import recovery
 from tacker.dbsync import engine as engine_mod
+from tacker.dbsync import metrics
 from tacker.vnfm.infra_drivers.kubernetes import watcher
 import tacker.conf
 
@@ -40,9 +46,44 @@ class ConductorService(service.Service):
         self._rpc_server = None
         self.watches = None
         self.passes = 0
+        self.metrics_server = None
+
+    @staticmethod
+    def check_metrics_address():
+        """Raise ConfigError if metrics_port is set and cannot be bound.
+
+        The commands call it before they launch the service, so that the
+        error ends start-up cleanly; the service binds it in ``start``,
+        in the process that runs the passes.
+        """
+        port = CONF.database_sync.metrics_port
+        if port:
+            metrics.check_address(CONF.database_sync.metrics_bind_host, port)
+
+    def serve_metrics(self):
+        """Serve /metrics if metrics_port is set (idempotent).
+
+        Raises ConfigError if that address cannot be bound.
+        """
+        port = CONF.database_sync.metrics_port
+        if port and self.metrics_server is None:
+            self.metrics_server = metrics.MetricsServer(
+                self.engine.metrics.registry,
+                CONF.database_sync.metrics_bind_host, port)
+            LOG.info('Prometheus metrics of the synchronization are served '
+                     'at %s.', self.metrics_server.url)
+        return self.metrics_server
 
     def start(self):
         super().start()
+        try:
+            self.serve_metrics()
+        except exceptions.ConfigError as exc:
+            # The commands checked the address before they launched us;
+            # taken since: the synchronization matters more than its
+            # metrics.
+            LOG.error('%s; the synchronization runs without them.',
+                      exc.message)
         recovery.recover(op_occs=self._recover_op_occs)
         if self._rpc_server_factory is not None:
             self._rpc_server = self._rpc_server_factory()
@@ -85,7 +126,8 @@ class ConductorService(service.Service):
             LOG.exception('Recovery of crashed operations failed; it is '
                           'retried before the next pass.')
         try:
-            self.engine.run_pass(wait=PERIODIC_PASS_WAIT)
+            result = self.engine.run_pass(wait=PERIODIC_PASS_WAIT)
+            self.engine.metrics.pass_done(result, kind='periodic', full=True)
             if self.watches is not None:
                 self.watches.ensure(self.engine.last_wanted)
         except Exception:  # noqa: the timer must outlive any failure
@@ -102,6 +144,9 @@ class ConductorService(service.Service):
             self._rpc_server.stop()
             self._rpc_server.wait()
             self._rpc_server = None
+        if self.metrics_server is not None:
+            self.metrics_server.stop()
+            self.metrics_server = None
         super().stop(graceful)
         if self.engine.partition is not None:
             self.engine.partition.leave()

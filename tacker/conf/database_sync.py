@@ -62,6 +62,20 @@ OPTS = [
                     'conductor. 0 clears the mark as soon as the lock is '
                     'free: only for a database no Tacker conductor '
                     'synchronizes.'),
+    cfg.PortOpt('metrics_port', default=0,
+                help='TCP port on which tacker-conductor and tacker-db-sync '
+                     '--daemon serve the Prometheus metrics of the '
+                     'synchronization at /metrics (0 to 65535). 0, the '
+                     'default, serves none. A port that cannot be bound '
+                     'stops start-up with an error naming this option.'),
+    cfg.HostAddressOpt('metrics_bind_host', default='127.0.0.1',
+                       help='Address (or host name) the metrics port '
+                            '(metrics_port) listens on. The default, '
+                            '127.0.0.1, answers only on the host itself, '
+                            'since /metrics has no authentication; set the '
+                            'address of the network the Prometheus server '
+                            'scrapes from, or 0.0.0.0 (:: for IPv6) for '
+                            'every address.'),
 ]
 
 

@@ -23,6 +23,7 @@ import urllib.parse
 from oslo_log import log as logging
 
 from tacker.dbsync import candidates as candidates_mod
+from tacker.dbsync import metrics as metrics_mod
 from tacker.dbsync import sync
 from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import observer
@@ -52,7 +53,10 @@ class SyncEngine:
         # A coordination.SyncPartition when several conductors share the
         # instances; None synchronizes every instance.
         self.partition = partition
-        self._clients = vim_access.ClientCache()
+        # Its own registry: engines in one process never count together.
+        self.metrics = metrics_mod.SyncMetrics()
+        self._clients = vim_access.ClientCache(
+            instrument=self.metrics.instrument)
         self._settle = sync.SettleClock()
         self._running = threading.Lock()
         # (VimAccess -> namespaces) of the last full pass: what to watch.
@@ -62,7 +66,7 @@ class SyncEngine:
         self.informers = None
         # api_version -> {id: (digest, record)}: the records of earlier
         # passes, read again only when their row changed.
-        self._records = {}
+        self._record_memo = {}
         # id -> _Quiet: an instance found in step with the cluster, and
         # what that finding rested on.
         self._quiet = {}
@@ -102,7 +106,7 @@ class SyncEngine:
             collector = candidates_mod.Collector(
                 self._store, self._owner_filter(),
                 None if namespaces is None else {ns for _v, ns in namespaces},
-                memos=self._records)
+                memos=self._record_memo)
             found, outcomes = collector.collect(instance_ids)
             if namespaces is not None:
                 found = [c for c in found
@@ -127,6 +131,7 @@ class SyncEngine:
                 c.instance_id, c.api_version, outcome.FAILED,
                 'the cluster could not be observed') for c in found)
             found, observation = [], observer.Observation({}, {})
+        self.metrics.observed(observation)
         for failure in observation.failures.values():
             LOG.error('Database synchronization cannot observe VIM '
                       '%(vim)s (%(endpoint)s): %(reason)s. Its instances '

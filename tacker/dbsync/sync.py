@@ -33,6 +33,9 @@ LOG = logging.getLogger(__name__)
 
 IN_PROGRESS_MSG = ('There is an LCM operation in progress, so skip this DB '
                    'synchronization. vnf: %(id)s')
+# The reason of a write given up because the instance was held (its lock,
+# or a v1 task_state): what the metrics count as a lock conflict.
+LOCK_HELD = 'LCM operation in progress (instance locked)'
 
 
 class SettleClock:
@@ -159,8 +162,7 @@ def _write_batch(adapter, items):
             except exceptions.LockHeld:
                 LOG.info(IN_PROGRESS_MSG,
                          {'id': pending.candidate.instance_id})
-                results[index] = pending.outcome(outcome.SKIPPED,
-                                                 'LCM operation in progress')
+                results[index] = pending.outcome(outcome.SKIPPED, LOCK_HELD)
             else:
                 held.append((index, pending))
         try:
@@ -200,7 +202,7 @@ def _write_one(adapter, pending, session):
                                session=session)
     except exceptions.LockHeld:
         LOG.info(IN_PROGRESS_MSG, {'id': candidate.instance_id})
-        return pending.outcome(outcome.SKIPPED, 'LCM operation in progress')
+        return pending.outcome(outcome.SKIPPED, LOCK_HELD)
     except exceptions.StaleRecord:
         LOG.info('vnf %(id)s was changed by an LCM operation during the '
                  'synchronization; nothing was written, the next pass '

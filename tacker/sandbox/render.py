@@ -105,7 +105,7 @@ def summary_lines(checks):
 
 
 def try_it_lines(*, api_url, sim_url, instances, token_file, log_file,
-                 openstack='openstack'):
+                 openstack='openstack', metrics_url=None):
     """What to try against a sandbox left running (``--keep-running``).
 
     ``instances`` maps 'v1'/'v2' to (instance id, namespace).
@@ -120,6 +120,8 @@ def try_it_lines(*, api_url, sim_url, instances, token_file, log_file,
         'Kubernetes simulator: %s  (bearer token in %s)'
         % (sim_url, token_file),
         'Product log:          %s' % log_file,
+        'Prometheus metrics:   %s' % (
+            metrics_url or '(not served: see the product log)'),
         '',
         'The API through python-tackerclient:',
         '  %s vnflcm list' % osc,
@@ -143,6 +145,10 @@ def try_it_lines(*, api_url, sim_url, instances, token_file, log_file,
         '%s/_sim/scale/%s/deployment/vdu1' % (sim_url, v2_ns),
         '  curl -s -H "Authorization: Bearer $(cat %s)" '
         '%s/api/v1/namespaces/%s/pods' % (token_file, sim_url, v2_ns),
+        '',
+        'The synchronization\'s metrics (passes, changes, Kubernetes '
+        'requests, VIMs):',
+        '  curl -s %s | grep ^tacker_dbsync' % (metrics_url or 'URL'),
         '',
         'Press Ctrl-C to stop everything.',
     ]

@@ -56,6 +56,8 @@ class Settings:
     initial_delay: int = 2
     settle_timeout: int = 10
     nodes: int = 2
+    # The conductor's /metrics on 127.0.0.1; 0 serves none.
+    metrics_port: int = 0
 
 
 def configure(settings):
@@ -80,7 +82,9 @@ def configure(settings):
         'database_sync': {'interval': settings.sync_interval,
                           'initial_delay': settings.initial_delay,
                           'settle_timeout': settings.settle_timeout,
-                          'kubernetes_request_timeout': 10},
+                          'kubernetes_request_timeout': 10,
+                          'metrics_bind_host': '127.0.0.1',
+                          'metrics_port': settings.metrics_port},
         'vnf_lcm': {'operation_timeout': 60, 'lock_wait_timeout': 5,
                     'poll_interval': 0.1, 'kubernetes_request_timeout': 10},
     }
@@ -200,6 +204,12 @@ class Stack:
     @property
     def log_file(self):
         return self.state_dir / LOG_FILE
+
+    @property
+    def metrics_url(self):
+        """The conductor's /metrics, or None if it serves none."""
+        served = self.conductor and self.conductor.metrics_server
+        return served.url if served else None
 
     def start_simulator(self):
         self.sim = simulator.Simulator(token=self.token,

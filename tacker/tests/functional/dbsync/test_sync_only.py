@@ -6,9 +6,11 @@ their op occs; ours must synchronize and nothing else.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 from tacker.cmd import db_sync
 from tacker.common import states
@@ -81,6 +83,9 @@ def test_daemon_synchronizes_on_its_timer_until_sigterm(sqlite_world,
     sqlite_world.sim.scale('Deployment', inst.namespace, 'vdu1', 2)
     sqlite_world.sim.wait_settled()
     conf = tmp_path / 'tacker.conf'
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        metrics_port = probe.getsockname()[1]
     # What an operator copies from Tacker's tacker.conf, and the interval.
     conf.write_text(
         '[DEFAULT]\nstate_path = %(tmp)s\n'
@@ -89,19 +94,29 @@ def test_daemon_synchronizes_on_its_timer_until_sigterm(sqlite_world,
         '[coordination]\nbackend_url = %(locks)s\n'
         '[database_sync]\ninterval = 1\ninitial_delay = 0\n'
         'settle_timeout = 30\nkubernetes_request_timeout = 5\n'
+        'metrics_port = %(metrics)d\n'
         % {'tmp': tmp_path, 'db': CONF.database.connection,
            'csar': CONF.vnf_package.vnf_package_csar_path,
-           'locks': CONF.coordination.backend_url})
+           'locks': CONF.coordination.backend_url,
+           'metrics': metrics_port})
     daemon = subprocess.Popen(
         [sys.executable, '-m', 'tacker.cmd.db_sync', '--config-file',
          str(conf), '--daemon'], cwd=REPO, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)
     try:
         synchronized = _wait(lambda: inst.stored()[1] == {'vdu1_aspect': 1})
+        # It serves its metrics, and counted the write it just made.
+        with urllib.request.urlopen('http://127.0.0.1:%d/metrics'
+                                    % metrics_port, timeout=10) as answer:
+            metrics = answer.read().decode()
     finally:
         daemon.send_signal(signal.SIGTERM)
         out, _ = daemon.communicate(timeout=60)
     assert synchronized, out
     assert daemon.returncode == 0, out
     assert 'Database synchronization runs every 1s' in out
+    assert ('tacker_dbsync_changes_total{api_version="v2",'
+            'change="scale_level"} 1.0') in metrics, metrics
+    assert 'Prometheus metrics of the synchronization are served at ' \
+        'http://127.0.0.1:%d/metrics.' % metrics_port in out
     assert op_occs.V2.get(occ_id).state == states.PROCESSING

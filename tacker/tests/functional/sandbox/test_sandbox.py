@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -98,6 +99,16 @@ def test_keep_running_stops_cleanly_on_sigint(tmp_path):
                          r'http://127\.0\.0\.1:\d+/ --os-tacker-api-version '
                          r'2 vnflcm show', out)
         assert '/_sim/pods/sandbox-v2/POD_NAME/kill' in out
+        (metrics_url,) = re.findall(
+            r'Prometheus metrics: +(http://127\.0\.0\.1:\d+/metrics)', out)
+        with urllib.request.urlopen(metrics_url, timeout=10) as answer:
+            metrics = answer.read().decode()
+        # The demo's passes healed and scaled: written, and counted.
+        passes = re.search(r'^tacker_dbsync_passes_total\{kind="periodic"\} '
+                           r'(\S+)$', metrics, re.M)
+        assert passes and float(passes.group(1)) >= 1, metrics
+        assert re.search(r'^tacker_dbsync_changes_total\{api_version="v2",'
+                         r'change="renamed"\} [1-9]', metrics, re.M), metrics
         proc.send_signal(signal.SIGINT)
         # Stopping is what matters, not how fast on a loaded machine; a
         # sandbox that ignores Ctrl-C still fails here.
@@ -110,7 +121,7 @@ def test_keep_running_stops_cleanly_on_sigint(tmp_path):
     assert 'Traceback' not in out + rest + err
     assert rest.strip().endswith('Stopped.')
     token = (state_dir / TOKEN_FILE).read_text()
-    assert token not in out + rest + err
+    assert token not in out + rest + err + metrics
 
 
 def test_refuses_to_wipe_a_foreign_directory(tmp_path):

@@ -323,7 +323,7 @@ class NamespaceInformer:
 
     def __init__(self, vim, namespace, on_change, *, timeout,
                  resync_interval, page_size=PAGE_SIZE,
-                 watch_seconds=WATCH_SECONDS):
+                 watch_seconds=WATCH_SECONDS, instrument=None):
         self.vim = vim
         self.watch_seconds = watch_seconds
         self.namespace = namespace
@@ -337,6 +337,9 @@ class NamespaceInformer:
         # One connection per watch, and one spare.
         configuration.connection_pool_maxsize = len(observer.LISTS) + 1
         self.api_client = k8s_client.ApiClient(configuration)
+        if instrument is not None:
+            # The metrics count the LISTs and WATCHes of the cache.
+            instrument(self.api_client, vim)
         self.kinds = [KindInformer(self, field, api_class, method, kind)
                       for field, api_class, method, kind in observer.LISTS]
 
@@ -456,8 +459,9 @@ class Informers:
     """One NamespaceInformer per watched (VIM, namespace)."""
 
     def __init__(self, on_change, *, page_size=PAGE_SIZE,
-                 watch_seconds=WATCH_SECONDS):
+                 watch_seconds=WATCH_SECONDS, instrument=None):
         self._on_change = on_change
+        self._instrument = instrument
         self._page_size = page_size
         self._watch_seconds = watch_seconds
         self._informers = {}
@@ -470,7 +474,8 @@ class Informers:
             vim, namespace, self._on_change,
             timeout=sync_conf.kubernetes_request_timeout,
             resync_interval=sync_conf.resync_interval,
-            page_size=self._page_size, watch_seconds=self._watch_seconds)
+            page_size=self._page_size, watch_seconds=self._watch_seconds,
+            instrument=self._instrument)
         self._informers[(vim, namespace)] = informer
         informer.start()
         return informer

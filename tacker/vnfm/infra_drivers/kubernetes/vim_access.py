@@ -180,10 +180,13 @@ class ClientCache:
 
     Instances may name one VIM with different credentials; each set gets
     its own client.  ``retain`` closes the clients a full pass no longer
-    needs (a VIM removed, a token rotated).
+    needs (a VIM removed, a token rotated).  ``instrument(client, vim)``,
+    if given, is called on each new client (the metrics count its
+    requests).
     """
 
-    def __init__(self):
+    def __init__(self, *, instrument=None):
+        self._instrument = instrument
         self._clients = {}
         self._lock = threading.Lock()
 
@@ -193,6 +196,8 @@ class ClientCache:
             client = self._clients.get(key)
             if client is None:
                 client = k8s_client.ApiClient(configuration(vim))
+                if self._instrument is not None:
+                    self._instrument(client, vim)
                 self._clients[key] = client
             return client
 

@@ -15,6 +15,11 @@ the caches and so asks the cluster nothing, and reads from TackerDB only
 the queued instances.  The periodic pass stays the safety net, and each
 cache lists again every ``resync_interval`` seconds so it is verified,
 never trusted forever.
+
+The staleness the metrics report is measured here, from the first event
+that queued an instance (or its namespace) to the end of the
+event-driven pass that wrote it: one value per instance written by an
+instance pass, one per namespace of a namespace pass that wrote a change.
 """
 
 import collections
@@ -24,6 +29,7 @@ import time
 from oslo_log import log as logging
 
 from tacker.vnfm.infra_drivers.kubernetes import informer
+from tacker.vnfm.infra_drivers.kubernetes import outcome
 import tacker.conf
 
 CONF = tacker.conf.CONF
@@ -44,11 +50,14 @@ class WatchManager:
         self._engine = engine
         self._debounce = debounce
         self.informers = informer.Informers(
-            self._changed, page_size=page_size, watch_seconds=watch_seconds)
+            self._changed, page_size=page_size, watch_seconds=watch_seconds,
+            instrument=engine.metrics.instrument)
         engine.informers = self.informers
         # Queued: whole (VIM, namespace) pairs, and single instances.
         self._dirty = set()
         self._instances = set()
+        # Queued pair or instance id -> monotonic time of its first event.
+        self._since = {}
         self._cond = threading.Condition()
         self._stopped = False
         self.passes = 0
@@ -77,10 +86,14 @@ class WatchManager:
             if owner is not None:
                 owners.add(owner)
         with self._cond:
+            now = time.monotonic()
             if owners:
                 self._instances |= owners
+                for owner in owners:
+                    self._since.setdefault(owner, now)
             else:
                 self._dirty.add((vim, namespace))
+                self._since.setdefault((vim, namespace), now)
             self._cond.notify()
 
     def _work(self):
@@ -101,12 +114,13 @@ class WatchManager:
                     return
                 dirty, self._dirty = self._dirty, set()
                 instances, self._instances = self._instances, set()
+                since, self._since = self._since, {}
             if dirty:
-                self._sync(dirty, namespaces=dirty)
+                self._sync(dirty, since, namespaces=dirty)
             if instances:
-                self._sync(instances, instance_ids=instances)
+                self._sync(instances, since, instance_ids=instances)
 
-    def _sync(self, queued, **restriction):
+    def _sync(self, queued, since, **restriction):
         try:
             result = self._engine.run_pass(event=True, **restriction)
         except Exception:  # noqa: the worker must outlive any failure
@@ -120,10 +134,33 @@ class WatchManager:
                     self._dirty |= queued
                 else:
                     self._instances |= queued
+                for key in queued:
+                    if key in since:
+                        self._since[key] = min(
+                            since[key], self._since.get(key, since[key]))
                 self._cond.wait_for(lambda: self._stopped, 1.0)
             return
         self.recent.append(result)
         self.passes += 1
+        try:
+            self._count(result, since, queued, restriction)
+        except Exception:  # noqa: the worker must outlive any failure
+            LOG.exception('Counting an event-driven pass failed.')
+
+    def _count(self, result, since, queued, restriction):
+        metrics = self._engine.metrics
+        metrics.pass_done(result, kind='event', full=False)
+        if not result.counts()[outcome.CHANGED] or result.dry_run:
+            return
+        now = time.monotonic()
+        if 'namespaces' in restriction:
+            firsts = [since[pair] for pair in queued if pair in since]
+        else:
+            firsts = [since[o.instance_id] for o in result.outcomes
+                      if o.status == outcome.CHANGED
+                      and o.instance_id in since]
+        for first in firsts:
+            metrics.event_written(now - first)
 
     def stop(self):
         with self._cond:
