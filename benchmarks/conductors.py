@@ -312,10 +312,10 @@ class Run:
 
     def _conf(self, name):
         path = self.dir / ('%s.conf' % name)
-        state = self.dir / name
-        state.mkdir(exist_ok=True)
         soak_stack.write_conf(path, {
-            'DEFAULT': {'state_path': state, 'host': 'bench-%s' % name,
+            # One state_path for all: the package the filler onboarded
+            # is under it (vnf_package_csar_path's default).
+            'DEFAULT': {'state_path': self.dir, 'host': 'bench-%s' % name,
                         'log_file': self.dir / ('%s.log' % name),
                         'use_stderr': False},
             'database': {'connection': self.db.url},
@@ -602,8 +602,9 @@ def _measure(run, say):
 def _round_text(row):
     parts = ['%s %d (%.2f s)' % (n, c['instances'], c['pass_s'])
              for n, c in sorted(row['conductors'].items())]
-    return '%s; missed %d, duplicated %d' % (
-        ', '.join(parts), row['missed'], row['duplicated'])
+    return '%s; missed %d, duplicated %d; %s' % (
+        ', '.join(parts), row['missed'], row['duplicated'],
+        _calls_text(row['statuses']))
 
 
 def _print_table(report):
@@ -611,19 +612,20 @@ def _print_table(report):
           'pods, %(namespaces)d namespaces), %(db)s, %(backend)s; '
           'interval %(interval_s)d s, membership_timeout '
           '%(membership_timeout_s)d s' % report)
-    print('%-16s %-10s %10s %10s %8s %10s' % (
+    print('%-16s %-10s %10s %10s %8s %10s  %s' % (
         'round', 'conductor', 'instances', 'pass s', 'missed',
-        'duplicated'))
+        'duplicated', 'outcomes'))
     for label, rows in (('steady', report['rounds']),
                         ('after kill', report['after_rounds'])):
         for i, row in enumerate(rows):
             first = True
             for name, c in sorted(row['conductors'].items()):
-                print('%-16s %-10s %10d %10.2f %8s %10s' % (
+                print('%-16s %-10s %10d %10.2f %8s %10s  %s' % (
                     '%s %d' % (label, i + 1) if first else '', name,
                     c['instances'], c['pass_s'],
                     row['missed'] if first else '',
-                    row['duplicated'] if first else ''))
+                    row['duplicated'] if first else '',
+                    _calls_text(row['statuses']) if first else ''))
                 first = False
     kill = report['kill']
     print('kill -9 %s: %d of its %d instances taken over (%s)' % (
