@@ -679,7 +679,7 @@ COLOURS = ('#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2',
 
 def _svg(report):
     """Two bars: the instances of each conductor before and after."""
-    width, left, bar_w, bar_h = 760, 150, 560, 46
+    width, left, bar_w, bar_h = 760, 110, 620, 46
     names = sorted(report['member_ids'])
     colour = {n: COLOURS[i % len(COLOURS)] for i, n in enumerate(names)}
     total = report['instances']
@@ -712,6 +712,9 @@ def _svg(report):
         rect(x, y, w, bar_h, colour[n])
         text(x + w / 2, y + 20, n, 13, 'middle', 'bold', '#fff')
         text(x + w / 2, y + 37, '%d' % count, 12, 'middle', fill='#fff')
+        if n == victim:
+            text(x + w / 2, y + bar_h + 16, 'killed (kill -9)', 12,
+                 'middle', fill='#b00')
         x += w
     y += bar_h + 70
     text(20, y + 28, 'after', 14, weight='bold')
@@ -739,14 +742,17 @@ def _svg(report):
          'survivors' % victim, 12, fill='#444')
     y += bar_h + 34
     if kill['from_kill_max_s'] is not None:
-        text(20, y, 'unsynchronized after the kill: p50 %.1f s, max %.1f s'
-             ' (bound: membership_timeout %d s + interval %d s + pass '
-             '%.1f s = %.1f s)' % (
-                 kill['from_kill_p50_s'], kill['from_kill_max_s'],
+        text(20, y, '%s\'s instances unchecked after the kill: p50 %.1f s,'
+             ' max %.1f s' % (
+                 victim, kill['from_kill_p50_s'], kill['from_kill_max_s']),
+             12)
+        y += 18
+        text(20, y, '(bound: membership_timeout %d s + interval %d s + '
+             'survivor\'s pass %.1f s = %.1f s)' % (
                  report['membership_timeout_s'], report['interval_s'],
                  kill['survivor_pass_max_s'], kill['bound_from_kill_s']),
-             12)
-        y += 20
+             12, fill='#444')
+        y += 22
     missed = sum(r['missed'] for r in report['rounds'] +
                  report['after_rounds'])
     duplicated = sum(r['duplicated'] for r in report['rounds'] +
