@@ -307,6 +307,7 @@ class Run:
         self.filler = None
         self.conductors = []  # (name, soak_stack.Process, Records)
         self.env = dict(os.environ, PYTHONPATH=str(ROOT))
+        self._closed = False
 
     # -- setting up
 
@@ -405,6 +406,9 @@ class Run:
     # -- taking down
 
     def close(self):
+        if self._closed:
+            return
+        self._closed = True
         for _name, process, _records in self.conductors:
             _quietly(process.stop)
         if self.filler is not None:
@@ -828,6 +832,9 @@ def main(argv=None):
         if not args.json:
             print(message, flush=True)
 
+    # Also when started with SIGINT ignored (a background job): Ctrl-C or
+    # SIGINT, like SIGTERM, must reach the cleanup below.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupted)
     started = time.monotonic()
     run = Run(args)
@@ -835,6 +842,14 @@ def main(argv=None):
         pods = run.setup(say)
         run.start_conductors()
         measured = _measure(run, say)
+    except KeyboardInterrupt:
+        sys.stderr.write('interrupted; removing what the run made\n')
+        run.close()
+        return 130
+    except BenchError as exc:
+        sys.stderr.write('benchmark failed: %s\n' % exc)
+        run.close()
+        return 1
     finally:
         run.close()
     report = {
