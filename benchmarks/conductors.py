@@ -151,12 +151,12 @@ class PrivateRedis:
 
 
 class PrivateEtcd:
-    """``tacker.tests.etcd_server`` on free ports; its gRPC counters."""
+    """``benchmarks.etcd_server`` on free ports; its gRPC counters."""
 
     kind = 'etcd'
 
     def __init__(self, base):
-        from tacker.tests import etcd_server
+        from benchmarks import etcd_server
         if not etcd_server.available():
             raise BenchError('etcd is not installed (Debian etcd-server)')
         self.server = etcd_server.EtcdServer(pathlib.Path(base) / 'etcd')
