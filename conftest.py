@@ -34,7 +34,7 @@ def conf(tmp_path):
 @pytest.fixture(scope='session')
 def etcd(tmp_path_factory):
     """A private etcd server for this test process (see etcd_server)."""
-    from tacker.tests import etcd_server
+    from benchmarks import etcd_server
     if not etcd_server.available():
         message = ('etcd is not installed (Debian package etcd-server)')
         if db_backends.in_ci():

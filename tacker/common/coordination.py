@@ -137,7 +137,13 @@ class SyncPartition:
             pass
 
     def members(self):
-        members = set(self._coordinator.get_members(self.GROUP).get())
+        try:
+            members = set(self._coordinator.get_members(self.GROUP).get())
+        except coordination.GroupNotCreated:
+            # The backend lost the group itself (a Redis restarted without
+            # its data): without this, no pass would ever find it again.
+            self._join()
+            members = set(self._coordinator.get_members(self.GROUP).get())
         if self.member_id not in members:
             # Dropped after a long stall (heartbeats missed): join again.
             self._join()

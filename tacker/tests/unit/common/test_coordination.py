@@ -1,5 +1,7 @@
 """Instance locks and the partition on file, Redis and etcd."""
 
+import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -194,3 +196,63 @@ def test_locks_and_partition_survive_an_etcd_restart(conf, etcd):
     finally:
         partition.leave()
         coordination.stop()
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _redis_server(port, workdir):
+    server = subprocess.Popen(
+        ['redis-server', '--port', str(port), '--bind', '127.0.0.1',
+         '--save', '', '--appendonly', 'no', '--dir', str(workdir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(('127.0.0.1', port), 1).close()
+            return server
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise
+            time.sleep(0.05)
+
+
+def test_the_partition_comes_back_after_redis_restarts_empty(tmp_path):
+    # A private server, restarted without persistence: it comes back with
+    # no group, no member and no heartbeat key.
+    if shutil.which('redis-server') is None:
+        message = 'redis-server is not installed'
+        if db_backends.in_ci():
+            pytest.fail('CI=true but ' + message, pytrace=False)
+        pytest.skip(message)
+    port = _free_port()
+    url = 'redis://127.0.0.1:%d?timeout=3' % port
+    server = _redis_server(port, tmp_path)
+    partition = None
+    try:
+        partition = coordination.SyncPartition(url, 'restarted')
+        assert partition.members() == {b'restarted'}
+        server.kill()
+        server.wait()
+        server = _redis_server(port, tmp_path)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                members = partition.members()
+                break
+            except Exception:  # noqa: the client reconnects on its own
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert members == {b'restarted'}
+        (share,) = _split(partition)
+        assert share == set(IDS)
+    finally:
+        if partition is not None:
+            partition.leave()
+        server.kill()
+        server.wait()

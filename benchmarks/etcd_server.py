@@ -1,4 +1,4 @@
-"""A private etcd server for tests: its own ports and data directory.
+"""A private etcd server for tests and benchmarks: its own ports and data.
 
 ``EtcdServer(work_dir)`` runs Debian's ``etcd`` (package etcd-server) on
 two free loopback ports, so tests on a shared machine never meet another
