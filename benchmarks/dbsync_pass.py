@@ -26,12 +26,14 @@ Then measures, in one run:
     with the watch on (``[database_sync] watch`` and its defaults),
     ``--staleness-pods`` (100) pods replaced at once over all namespaces:
     for every replacement, the time from the kill to its name being in
-    TackerDB; p50 and p99.
+    TackerDB (polled every 50 ms while the cluster replaces them); p50
+    and p99.
 
 ``--watch`` runs the cold, warm and drift passes in watch mode: the
 engine's observer serves each namespace from its watch-fed cache
-(``informer``) once synced, so the warm pass should ask the cluster
-nothing; the drift pass runs once the caches are quiet again.
+(``informer``); the cold pass starts the caches and waits for their
+first LIST, the warm pass should ask the cluster nothing, and the drift
+pass runs once the caches are quiet again.
 
 ``--latency-ms`` makes the simulator wait that long before every answer,
 to model a real API server's round trip.  Prints a table; ``--json``
