@@ -147,6 +147,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(admin.handle(sim, method, path, query, raw))
             return
         sim.log_request(method, path, query)
+        watch = str(query.get("watch", "")).lower() in ("1", "true")
+        if not watch:
+            sim.request_started()
+        try:
+            self._serve(sim, method, path, query, raw, content_type)
+        finally:
+            if not watch:
+                sim.request_ended()
+
+    def _serve(self, sim, method, path, query, raw, content_type):
         route = routing.parse(path)
         fault = sim.faults.match(method, routing.verb(method, route, query),
                                  path)

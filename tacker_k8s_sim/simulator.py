@@ -52,6 +52,8 @@ class Simulator(object):
         self.api = api.ApiHandler(self)
         self._log_lock = threading.Lock()
         self._requests = []
+        self._in_flight = 0
+        self.max_in_flight = 0
         self._request_count = 0
         self._httpd = None
         self._serve_thread = None
@@ -350,6 +352,15 @@ class Simulator(object):
             self._request_count += 1
             self._requests.append((method, path, dict(query)))
 
+    def request_started(self):
+        with self._log_lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def request_ended(self):
+        with self._log_lock:
+            self._in_flight -= 1
+
     @property
     def request_count(self):
         with self._log_lock:
@@ -365,6 +376,8 @@ class Simulator(object):
         with self._log_lock:
             self._request_count = 0
             self._requests = []
+            # The most requests other than watches served at one time.
+            self.max_in_flight = self._in_flight
 
     # -- controllers ------------------------------------------------------
 

@@ -47,6 +47,12 @@ OPTS = [
                  help='Seconds the event-driven synchronization waits after '
                       'a pod event, so that a burst of events (a rollout, a '
                       'scale) is synchronized in one pass.'),
+    cfg.IntOpt('max_concurrent_lists', default=4, min=1,
+               help='How many LIST requests the synchronization sends to '
+                    'one VIM at the same time: those of a pass, and '
+                    'apart from them those of the watch-fed caches (their '
+                    'first LIST and every relist). 1 lists one namespace '
+                    'and kind after the other.'),
     cfg.IntOpt('max_concurrent_vims', default=4, min=1,
                help='How many VIMs (Kubernetes clusters) one pass observes '
                     'at the same time, so that a slow cluster does not '

@@ -241,6 +241,7 @@ class SyncEngine:
             wanted, self._clients,
             timeout=sync_conf.kubernetes_request_timeout,
             max_workers=sync_conf.max_concurrent_vims,
+            max_lists=sync_conf.max_concurrent_lists,
             informers=self.informers)
 
     def _decide(self, candidate, observation, dry_run):

@@ -201,18 +201,19 @@ class KindInformer(threading.Thread):
             kwargs = {'limit': self._owner.page_size}
             if token:
                 kwargs['_continue'] = token
-            try:
-                response = getattr(self._api, self._method)(
-                    self._owner.namespace, _preload_content=False,
-                    _request_timeout=timeout, **kwargs)
-            except k8s_exc.ApiException as exc:
-                if exc.status == 410:
-                    raise Expired() from exc
-                raise
-            try:
-                data = observer.read_json(response)
-            finally:
-                response.release_conn()
+            with self._owner.list_slots:
+                try:
+                    response = getattr(self._api, self._method)(
+                        self._owner.namespace, _preload_content=False,
+                        _request_timeout=timeout, **kwargs)
+                except k8s_exc.ApiException as exc:
+                    if exc.status == 410:
+                        raise Expired() from exc
+                    raise
+                try:
+                    data = observer.read_json(response)
+                finally:
+                    response.release_conn()
             observer.check_list(data, self._kind)
             for item in data['items']:
                 objects[item['metadata']['name']] = slim(item)
@@ -323,8 +324,12 @@ class NamespaceInformer:
 
     def __init__(self, vim, namespace, on_change, *, timeout,
                  resync_interval, page_size=PAGE_SIZE,
-                 watch_seconds=WATCH_SECONDS, instrument=None):
+                 watch_seconds=WATCH_SECONDS, instrument=None,
+                 list_slots=None):
         self.vim = vim
+        # Shared by the caches of one VIM: bounds their LISTs in flight.
+        self.list_slots = list_slots or threading.BoundedSemaphore(
+            len(observer.LISTS))
         self.watch_seconds = watch_seconds
         self.namespace = namespace
         self.timeout = timeout
@@ -465,6 +470,8 @@ class Informers:
         self._page_size = page_size
         self._watch_seconds = watch_seconds
         self._informers = {}
+        # VimAccess -> the semaphore its caches' LISTs share.
+        self._list_slots = {}
         self._lock = threading.Lock()
         self._stopped = False
 
@@ -475,7 +482,10 @@ class Informers:
             timeout=sync_conf.kubernetes_request_timeout,
             resync_interval=sync_conf.resync_interval,
             page_size=self._page_size, watch_seconds=self._watch_seconds,
-            instrument=self._instrument)
+            instrument=self._instrument,
+            list_slots=self._list_slots.setdefault(
+                vim, threading.BoundedSemaphore(
+                    sync_conf.max_concurrent_lists)))
         self._informers[(vim, namespace)] = informer
         informer.start()
         return informer
@@ -511,6 +521,9 @@ class Informers:
                     set(self._informers) - set(pairs)]
             for vim, namespace in set(pairs) - set(self._informers):
                 self._new(vim, namespace)
+            vims = {vim for vim, _ns in self._informers}
+            self._list_slots = {vim: slots for vim, slots
+                                in self._list_slots.items() if vim in vims}
         self._end(gone, 5)
 
     def watched(self):

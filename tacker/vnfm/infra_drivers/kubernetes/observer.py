@@ -155,30 +155,56 @@ def read_json(response):
             content_type[:100] or 'no Content-Type')) from None
 
 
-def observe_vim(api_client, vim, namespaces, timeout):
-    """Snapshots of ``namespaces`` on one VIM; raises ObservationError."""
-    snapshots = {}
-    for namespace in sorted(namespaces):
-        answers = {}
-        for field, api_class, method, kind in LISTS:
-            try:
-                answers[field] = _list(api_client, api_class, method,
-                                       namespace, timeout, kind)
-            except Exception as exc:  # noqa: every failure is reported
-                raise ObservationError('LIST %s in namespace %s: %s' % (
-                    field, namespace, reason(exc, timeout))) from exc
-        snapshots[(vim, namespace)] = \
-            model.NamespaceSnapshot.from_list_json(namespace, **answers)
-    return snapshots
+def observe_vim(api_client, vim, namespaces, timeout, max_lists=1):
+    """Snapshots of ``namespaces`` on one VIM; raises ObservationError.
+
+    Up to ``max_lists`` LISTs are in flight at once.  When some fail,
+    the first failure in (namespace, kind) order is the one reported,
+    whatever order they failed in.
+    """
+    jobs = [(namespace, entry) for namespace in sorted(namespaces)
+            for entry in LISTS]
+
+    def one(job):
+        namespace, (field, api_class, method, kind) = job
+        return _list(api_client, api_class, method, namespace, timeout, kind)
+
+    workers = max(1, min(max_lists, len(jobs)))
+    if workers == 1:
+        answers = [_outcome(one, job) for job in jobs]
+    else:
+        with futures.ThreadPoolExecutor(
+                max_workers=workers,
+                thread_name_prefix='k8s-list-%s' % vim.vim_id) as ex:
+            answers = list(ex.map(lambda job: _outcome(one, job), jobs))
+    by_namespace = {}
+    for (namespace, entry), (data, exc) in zip(jobs, answers):
+        if exc is not None:
+            raise ObservationError('LIST %s in namespace %s: %s' % (
+                entry[0], namespace, reason(exc, timeout))) from exc
+        by_namespace.setdefault(namespace, {})[entry[0]] = data
+    return {(vim, namespace): model.NamespaceSnapshot.from_list_json(
+        namespace, **answers)
+        for namespace, answers in by_namespace.items()}
 
 
-def observe(wanted, clients, *, timeout, max_workers, informers=None):
+def _outcome(function, job):
+    """``(result, None)`` or ``(None, exception)``."""
+    try:
+        return function(job), None
+    except Exception as exc:  # noqa: every failure is reported
+        return None, exc
+
+
+def observe(wanted, clients, *, timeout, max_workers, informers=None,
+            max_lists=1):
     """Observe every VIM of ``wanted`` (vim -> namespaces) concurrently.
 
     ``wanted`` maps ``vim_access.VimAccess`` to a set of namespaces;
     ``clients`` is a ``vim_access.ClientCache``.  ``informers`` (an
     ``informer.Informers``, in watch mode) serves the namespaces whose
-    cache is synced without a request; the others are listed.
+    cache is synced without a request; the others are listed, up to
+    ``max_lists`` at once per VIM.
     """
     snapshots, failures = {}, {}
     if informers is not None:
@@ -190,7 +216,7 @@ def observe(wanted, clients, *, timeout, max_workers, informers=None):
     with futures.ThreadPoolExecutor(max_workers=workers,
                                     thread_name_prefix='k8s-observe') as ex:
         jobs = {ex.submit(_observe_one, clients, vim, namespaces,
-                          timeout): vim
+                          timeout, max_lists): vim
                 for vim, namespaces in wanted.items()}
         for job in futures.as_completed(jobs):
             vim = jobs[job]
@@ -240,7 +266,8 @@ def _serve_cached(wanted, informers, snapshots, failures, deadline):
     return left
 
 
-def _observe_one(clients, vim, namespaces, timeout):
+def _observe_one(clients, vim, namespaces, timeout, max_lists):
     # The client is built in the worker, so that a VIM whose client
     # cannot be built fails alone.
-    return observe_vim(clients.get(vim), vim, namespaces, timeout)
+    return observe_vim(clients.get(vim), vim, namespaces, timeout,
+                       max_lists)

@@ -101,3 +101,46 @@ def test_cached_namespaces_are_served_and_the_rest_listed():
     # Only the namespace no cache served was listed, once per kind.
     assert len(listed) == 5
     assert all('/namespaces/listed/' in path for path in listed)
+
+
+def _observe_lists(max_lists, *, faults=()):
+    """(Observation, most LISTs the cluster served at once)."""
+    with simulator.Simulator(token='t') as sim:
+        for name in ('a', 'b', 'c'):
+            sim.create({'apiVersion': 'v1', 'kind': 'Namespace',
+                        'metadata': {'name': name}})
+        # One fault answers a request: the errors first, then latency.
+        for fault in faults:
+            fault(sim)
+        sim.inject_latency(0.2)
+        vim = vim_access.VimAccess('v', sim.url, bearer_token='t')
+        clients = vim_access.ClientCache()
+        sim.reset_request_log()
+        try:
+            found = observer.observe({vim: {'a', 'b', 'c'}}, clients,
+                                     timeout=5, max_workers=1,
+                                     max_lists=max_lists)
+        finally:
+            clients.close()
+        return found, vim, sim.max_in_flight, len(sim.requests)
+
+
+def test_lists_of_one_vim_run_in_parallel_up_to_the_bound():
+    found, vim, most, sent = _observe_lists(4)
+    assert not found.failures
+    assert {ns for (_v, ns) in found.snapshots} == {'a', 'b', 'c'}
+    assert sent == 15  # 3 namespaces x 5 kinds
+    assert 1 < most <= 4
+    _found, _vim, most, _sent = _observe_lists(1)
+    assert most == 1
+
+
+def test_of_parallel_failures_the_first_in_order_is_reported():
+    # Two namespaces fail; whichever fails first in time, the report
+    # names the first in (namespace, kind) order.
+    found, vim, _most, _sent = _observe_lists(4, faults=(
+        lambda sim: sim.inject_error(503, path='/namespaces/c/'),
+        lambda sim: sim.inject_error(500, path='/namespaces/b/pods'),
+    ))
+    assert found.failures[vim].reason.startswith(
+        'LIST pods in namespace b: ')
