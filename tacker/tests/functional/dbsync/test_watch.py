@@ -435,3 +435,27 @@ def test_stopping_the_watches_runs_no_last_pass(sqlite_world, sync_conf,
     assert _lists(sim) == []
     assert _pods(inst) == [old]
     assert manager.passes == 0
+
+
+def test_the_caches_of_one_vim_share_a_bound_on_lists(sqlite_world,
+                                                      sync_conf):
+    sync_conf.config(max_concurrent_lists=2, group='database_sync')
+    sim = sqlite_world.sim
+    namespaces = ['ns-bound-%d-%d' % (i, time.monotonic_ns())
+                  for i in range(3)]
+    for name in namespaces:
+        sim.create({'apiVersion': 'v1', 'kind': 'Namespace',
+                    'metadata': {'name': name}})
+    sim.inject_latency(0.1, verb='list')
+    sim.reset_request_log()
+    caches = informer.Informers(lambda *_: None)
+    try:
+        caches.ensure({(_vim(sim), name) for name in namespaces})
+        assert _wait(lambda: all(
+            caches.get(_vim(sim), name) is not None
+            and caches.get(_vim(sim), name).synced for name in namespaces))
+    finally:
+        caches.stop()
+    # 15 LISTs (3 namespaces x 5 kinds), never more than 2 at a time.
+    assert len(_lists(sim)) == 15
+    assert sim.max_in_flight == 2
