@@ -83,6 +83,11 @@ def load(text):
                              getattr(exc, 'pos', '?')))
     except RecursionError:
         return Unreadable('JSON nested too deeply')
+    if text.count('{') + text.count('[') <= json_depth.MAX_STORED_DEPTH:
+        # Every level opens a bracket, so the text cannot nest deeper
+        # than it has brackets (those inside strings only add to the
+        # count): no need to walk the document.
+        return value
     return _shown(value)
 
 

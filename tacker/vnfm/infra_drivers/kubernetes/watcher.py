@@ -104,11 +104,15 @@ class WatchManager:
                     self._cond.wait()
                 if self._stopped:
                     return
-            # Let a burst of events (a rollout, a scale) arrive first.
+            # Let a burst of events (a rollout, a scale) arrive first:
+            # until ``debounce`` after the oldest queued event, which may
+            # have come while the previous pass ran.
             debounce = (CONF.database_sync.watch_debounce
                         if self._debounce is None else self._debounce)
             with self._cond:
-                if self._cond.wait_for(lambda: self._stopped, debounce):
+                oldest = min(self._since.values(), default=time.monotonic())
+                wait = max(0.0, oldest + debounce - time.monotonic())
+                if self._cond.wait_for(lambda: self._stopped, wait):
                     # Stopping: the caches are going, and a pass now would
                     # list every queued namespace instead.
                     return
