@@ -274,7 +274,8 @@ class SyncEngine:
                                    '%s: %s' % (type(exc).__name__, exc))
         if isinstance(result, sync.Pending):
             return result
-        if _Quiet.settled(result):
+        if getattr(snapshot, 'generation', None) is not None and \
+                _Quiet.settled(result):
             self._quiet[candidate.instance_id] = _Quiet(
                 candidate.record, snapshot, candidate.flavour,
                 candidate.targets, result)
@@ -287,16 +288,17 @@ class _Quiet:
     The plan of an instance is a pure function of its record, its
     package's flavour and targets, and the namespace snapshot; once the
     VDUs have settled it does not depend on the time.  The records are
-    the objects ``Reader`` keeps while their row is unchanged and a
-    watch-fed cache hands out the same snapshot object until something
-    in the namespace changes, so identity is the test.  A snapshot
-    LISTed for one pass is new every pass and is never reused.
+    the objects ``Reader`` keeps while their row is unchanged, so their
+    identity is the test; a watch-fed cache numbers each version of its
+    namespace (``generation``), and the number is kept rather than the
+    snapshot, which may then be freed.  A snapshot LISTed for one pass
+    has no number and is never reused.
     """
 
-    __slots__ = ('record', 'snapshot', 'flavour', 'targets', 'outcome')
+    __slots__ = ('record', 'generation', 'flavour', 'targets', 'outcome')
 
     def __init__(self, record, snapshot, flavour, targets, result):
-        self.record, self.snapshot = record, snapshot
+        self.record, self.generation = record, snapshot.generation
         self.flavour, self.targets, self.outcome = flavour, targets, result
 
     @staticmethod
@@ -307,6 +309,6 @@ class _Quiet:
 
     def holds(self, candidate, snapshot):
         return (self.record is candidate.record
-                and self.snapshot is snapshot
+                and self.generation == getattr(snapshot, 'generation', None)
                 and self.flavour is candidate.flavour
                 and self.targets == candidate.targets)

@@ -21,6 +21,7 @@ reported exactly as before.  ``Informers`` holds one informer per wanted
 """
 
 import dataclasses
+import itertools
 import json
 import random
 import threading
@@ -70,6 +71,9 @@ def slim(item):
             result[part] = found
     return result
 
+
+# Numbers the snapshots the caches hand out (``generation``).
+_GENERATIONS = itertools.count(1)
 
 _KINDS = {'deployments': model.DEPLOYMENT, 'statefulsets': model.STATEFUL_SET,
           'daemonsets': model.DAEMON_SET}
@@ -454,8 +458,9 @@ class NamespaceInformer:
             items, changes = kind.items()
             answers[kind.field] = items
             key.append(changes)
-        snapshot = model.NamespaceSnapshot(namespace=self.namespace,
-                                           **answers)
+        snapshot = model.NamespaceSnapshot(
+            namespace=self.namespace, generation=next(_GENERATIONS),
+            **answers)
         self._memo = (tuple(key), snapshot)
         return Served(snapshot=snapshot)
 

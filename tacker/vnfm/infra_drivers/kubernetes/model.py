@@ -60,6 +60,9 @@ class NamespaceSnapshot:
     deployments: tuple = ()
     statefulsets: tuple = ()
     daemonsets: tuple = ()
+    # Set by a watch-fed cache: one number per version of its contents,
+    # never reused in the process; None for a snapshot LISTed for a pass.
+    generation: typing.Optional[int] = None
 
     def __post_init__(self):
         for field in ("pods", "replicasets", "deployments",
