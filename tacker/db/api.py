@@ -18,6 +18,7 @@ from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 from sqlalchemy import engine as sa_engine
 
+from tacker.db import cas
 import tacker.conf
 
 CONF = tacker.conf.CONF
@@ -37,6 +38,17 @@ def _json_as_text(dbapi_connection, _record):
 
 
 sa.event.listen(sa_engine.Engine, 'connect', _json_as_text)
+
+
+def _sqlite_md5(dbapi_connection, _record):
+    # The compare-and-swap writes and the pass's digest reads hash the
+    # stored text in SQL (tacker.db.cas); SQLite has no MD5 of its own.
+    if type(dbapi_connection).__module__.startswith('sqlite3'):
+        dbapi_connection.create_function('md5', 1, cas.digest,
+                                         deterministic=True)
+
+
+sa.event.listen(sa_engine.Engine, 'connect', _sqlite_md5)
 
 
 class _Context:

@@ -138,9 +138,10 @@ class SyncMetrics:
             '(its lock, or a v1 task_state).')
         self.staleness = made(
             Histogram, 'tacker_dbsync_staleness_seconds',
-            'Watch mode: seconds from the first event that marked a '
-            'namespace changed to the end of the event-driven pass that '
-            'wrote its change to TackerDB.', buckets=_STALENESS_BUCKETS)
+            'Watch mode: seconds from the first event that queued an '
+            'instance (or its namespace) to the end of the event-driven '
+            'pass that wrote its change to TackerDB.',
+            buckets=_STALENESS_BUCKETS)
         self.partition_instances = made(
             Gauge, 'tacker_dbsync_partition_instances',
             'Instances this conductor took in its last full pass (all of '

@@ -6,10 +6,9 @@ compare-and-swap against the record read, and gives the API its rows as
 plain dicts.  The queries the two share are here.
 """
 
-import sqlalchemy as sa
-
 from tacker.common import exceptions
 from tacker.db import api as db_api
+from tacker.db import cas
 
 # Ids per query when the changed records are read again.
 _IN_CHUNK = 500
@@ -72,12 +71,10 @@ class Reader:
         return [memo[i][1] for i in sorted(digests)]
 
     def _digests(self, session):
-        """The id and a digest of every selected column, per row.
+        """The id and a digest (MD5) of every selected column, per row.
 
-        PostgreSQL and MySQL/MariaDB hash each column's stored text on
-        the server (md5), so a pass moves a few bytes per row; SQLite
-        runs in this process, where the text itself is the cheapest
-        digest.
+        The database hashes its own text, so a pass moves a few bytes
+        per row, and what is kept between passes is as small.
         """
         dialect = session.get_bind().dialect.name
         query = self._select()
@@ -85,12 +82,8 @@ class Reader:
         for index, column in enumerate(query.selected_columns):
             if column.key.startswith('raw_'):
                 continue  # the same column, as text
-            text = sa.type_coerce(column, sa.Text())
-            if dialect == 'postgresql':
-                text = sa.func.md5(sa.cast(column, sa.Text()))
-            elif dialect in ('mysql', 'mariadb'):
-                text = sa.func.md5(text)
-            columns.append(text.label('digest_%d' % index))
+            columns.append(cas.digest_of(column, dialect).label(
+                'digest_%d' % index))
         return query.with_only_columns(*columns,
                                        maintain_column_froms=True)
 

@@ -108,10 +108,9 @@ def _to_instance(row):
     problems = []
     instantiated = None
     if row.info_id is not None:
-        version = cas.RowVersion(
-            model=models.VnfInstantiatedInfo, key=(row.info_id,),
-            stored=tuple((n, getattr(row, 'raw_' + n))
-                         for n in INFO_GUARDED))
+        version = cas.version(
+            models.VnfInstantiatedInfo, (row.info_id,),
+            [(n, getattr(row, 'raw_' + n)) for n in INFO_GUARDED])
         lists, stored = _decoded_lists(row, INFO_GUARDED, problems)
         instantiated = InstantiatedInfoV1(
             id=row.info_id, flavour_id=row.flavour_id,
