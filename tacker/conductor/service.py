@@ -87,6 +87,9 @@ class ConductorService(service.Service):
         recovery.recover(op_occs=self._recover_op_occs)
         if self._rpc_server_factory is not None:
             self._rpc_server = self._rpc_server_factory()
+            if hasattr(self._rpc_server, 'serve_sync_status') and \
+                    hasattr(self.engine, 'status'):
+                self._rpc_server.serve_sync_status(self.engine.status)
             self._rpc_server.start()
         interval = CONF.database_sync.interval
         if interval > 0:
