@@ -8,7 +8,9 @@ call that raises stops for good (Tacker defect 1).
 
 With ``[database_sync] metrics_port`` the service also serves the
 engine's Prometheus metrics at ``/metrics`` (``tacker.dbsync.metrics``),
-from start to stop.
+from start to stop.  The RPC server it starts answers ``sync_status``
+from the engine's ``SyncStatus`` (``tacker-db-sync --status``): under
+``tacker-conductor`` both run in the child process the launcher forks.
 """
 
 from oslo_log import log as logging
