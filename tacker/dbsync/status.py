@@ -67,14 +67,20 @@ class _Scrubber:
         # Longest first, so that a secret holding another goes whole.
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4},
                                key=len, reverse=True)
+        # The instances of one failing VIM share their reason.
+        self._done = {}
 
     def __call__(self, text):
         if text is None:
             return None
         text = str(text)
-        for secret in self._secrets:
-            text = text.replace(secret, '***')
-        return text
+        clean = self._done.get(text)
+        if clean is None:
+            clean = text
+            for secret in self._secrets:
+                clean = clean.replace(secret, '***')
+            self._done[text] = clean
+        return clean
 
 
 def _secrets_of(vim):
