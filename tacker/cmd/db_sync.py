@@ -4,6 +4,8 @@
                    [--instance ID ...] [--format table|json]
                    [--metrics-file PATH]
     tacker-db-sync --config-file tacker.conf --daemon
+    tacker-db-sync --config-file tacker.conf --status [--instance ID ...]
+                   [--format table|json] [--status-timeout SECONDS]
 
 Exit status: 0 when every checked instance was synchronized or needed
 nothing, 1 when any instance or VIM failed, 2 for a configuration error.
@@ -18,6 +20,15 @@ recovery of op occs, which belong to Tacker's conductor.  It stops on
 SIGTERM or SIGINT, and serves /metrics with ``[database_sync]
 metrics_port``.
 
+``--status`` runs no pass: it asks a running tacker-conductor, over RPC
+on ``[conductor] topic`` of ``[DEFAULT] transport_url``, what its
+synchronization last did: per VIM the last pass, the last success, the
+failures in a row and the last reason; with ``--instance``, per instance
+when it was last checked and last changed, its outcome and reason.  Exit
+status 1 when no conductor answers within ``--status-timeout`` seconds
+(default 10), 2 with ``--daemon``, ``--dry-run`` or ``--metrics-file``.
+A ``tacker-db-sync --daemon`` runs no RPC server and cannot answer.
+
 ``--metrics-file PATH`` writes the pass's Prometheus metrics to PATH
 (through a temporary file and a rename, as node-exporter's textfile
 collector wants it) after a one-off pass.
@@ -31,6 +42,7 @@ from oslo_config import cfg
 
 from oslo_service import service
 
+from tacker.cmd import sync_status
 from tacker.common import config
 from tacker.common import exceptions
 from tacker.conductor import service as conductor_service
@@ -59,6 +71,12 @@ CLI_OPTS = [
                     'file (text format; name it *.prom for node-exporter\'s '
                     'textfile collector). Not with --daemon, which serves '
                     '[database_sync] metrics_port instead.'),
+    cfg.BoolOpt('status', default=False,
+                help='Run no pass: ask a running tacker-conductor (RPC on '
+                     '[conductor] topic) what its synchronization last did, '
+                     'per VIM and, with --instance, per instance.'),
+    cfg.FloatOpt('status-timeout', default=10.0, min=0.1,
+                 help='Seconds --status waits for a conductor to answer.'),
 ]
 
 
@@ -129,6 +147,8 @@ def main(argv=None):
         if opt.dest not in CONF:
             CONF.register_cli_opt(opt)
     config.parse_args(argv, prog='tacker-db-sync', logs_to_stderr=True)
+    if CONF.status:
+        return sync_status.main(CONF)
     if CONF.daemon:
         try:
             return _daemon()
@@ -141,6 +161,7 @@ def main(argv=None):
                          'in %s\n' % (CONF.metrics_file, metrics_dir))
         return 2
     engine = engine_mod.SyncEngine()
+    engine.status.default_kind = 'once'
     try:
         result = engine.run_pass(dry_run=CONF.dry_run,
                                  instance_ids=CONF.instance or None)

@@ -10,6 +10,12 @@ logged as an ERROR and dropped: most likely another deployment's
 tacker-server cast it on the same topic of a shared broker, and that
 deployment's op occ stays STARTING until its own recovery settles it.
 
+``ConductorEndpoint.sync_status`` answers from the ``SyncStatus`` of
+the engine of the service that started the server (``RpcServer.
+serve_sync_status``): the server and the engine run in one process (the
+child that oslo.service's launcher forks runs ``ConductorService.start``,
+which starts both).
+
 ``rpc_server`` builds the listener on ``[conductor] topic`` that
 ``ConductorService`` starts (pass it as ``rpc_server_factory``);
 stopping it stops taking messages and lets the running operations
@@ -26,6 +32,7 @@ import oslo_messaging
 from tacker.common import exceptions
 from tacker.common import rpc
 from tacker.conductor import rpc_api
+from tacker.dbsync import status
 from tacker import versions
 from tacker.vnflcm import runner
 import tacker.conf
@@ -45,6 +52,8 @@ class ConductorEndpoint:
         self._pool = futures.ThreadPoolExecutor(
             max_workers=max_workers or CONF.vnf_lcm.max_concurrent_operations,
             thread_name_prefix='lcm')
+        # Replaced by the engine's own when a service starts the server.
+        self.sync_status_source = status.SyncStatus()
 
     @oslo_messaging.expected_exceptions(exceptions.Invalid)
     def start_lcm(self, context, api_version, op_occ_id):
@@ -52,6 +61,14 @@ class ConductorEndpoint:
         LOG.info('Op occ %(occ)s (%(version)s) received.',
                  {'occ': op_occ_id, 'version': api_version})
         return self.submit(api_version, op_occ_id)
+
+    def sync_status(self, context, instance_ids=None):
+        """What this conductor's synchronization last did (a dict)."""
+        if instance_ids is not None:
+            instance_ids = [str(i) for i in instance_ids]
+        answer = self.sync_status_source.snapshot(instance_ids)
+        answer['host'] = socket.gethostname()
+        return answer
 
     def submit(self, api_version, op_occ_id):
         """Queue the operation; returns its future (for tests)."""
@@ -87,6 +104,10 @@ class RpcServer:
         self._server = rpc.get_server(self.topic,
                                       host or socket.gethostname(),
                                       [self.endpoint], url=url)
+
+    def serve_sync_status(self, sync_status):
+        """Answer sync_status from ``sync_status`` (a SyncStatus)."""
+        self.endpoint.sync_status_source = sync_status
 
     def start(self):
         self._server.start()

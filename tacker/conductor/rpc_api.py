@@ -9,7 +9,14 @@ API answers 202 at once; the op occ tells how the operation went.
 Any conductor listening on the topic of the broker (vhost) may take the
 cast: deployments sharing a broker need topics (or vhosts) of their own.
 
-RPC versions: 1.0 -- start_lcm.
+``ConductorAPI().sync_status(instance_ids)`` is a call (it waits for the
+answer, at most ``timeout`` seconds): what the synchronization of the
+conductor that takes it last did, per VIM and, for ``instance_ids``, per
+instance (``tacker.dbsync.status``).  Several conductors on one topic:
+one of them answers, about its own passes.
+
+RPC versions: 1.0 -- start_lcm; 1.1 -- sync_status.  A 1.1 server takes
+1.0 requests unchanged.
 """
 
 from tacker.common import rpc
@@ -17,9 +24,11 @@ import tacker.conf
 
 CONF = tacker.conf.CONF
 
-RPC_API_VERSION = '1.0'
+RPC_API_VERSION = '1.1'
 # Reconnection attempts of a cast before the API answers 503.
 CAST_RETRIES = 3
+# Seconds a sync_status call waits for a conductor's answer.
+STATUS_TIMEOUT = 10
 
 
 class ConductorAPI:
@@ -35,3 +44,15 @@ class ConductorAPI:
         # hang it; the default is to retry forever.
         self._client.prepare(version='1.0', retry=CAST_RETRIES).cast(
             {}, 'start_lcm', api_version=api_version, op_occ_id=op_occ_id)
+
+    def sync_status(self, instance_ids=None, *, timeout=STATUS_TIMEOUT):
+        """The synchronization status of one conductor, as a dict.
+
+        Raises oslo_messaging.MessagingTimeout when no conductor answers
+        within ``timeout`` seconds.
+        """
+        return self._client.prepare(
+            version='1.1', timeout=timeout, retry=CAST_RETRIES).call(
+                {}, 'sync_status',
+                instance_ids=None if instance_ids is None
+                else list(instance_ids))

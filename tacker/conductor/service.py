@@ -8,7 +8,9 @@ call that raises stops for good (Tacker defect 1).
 
 With ``[database_sync] metrics_port`` the service also serves the
 engine's Prometheus metrics at ``/metrics`` (``tacker.dbsync.metrics``),
-from start to stop.
+from start to stop.  The RPC server it starts answers ``sync_status``
+from the engine's ``SyncStatus`` (``tacker-db-sync --status``): under
+``tacker-conductor`` both run in the child process the launcher forks.
 """
 
 from oslo_log import log as logging
@@ -87,6 +89,9 @@ class ConductorService(service.Service):
         recovery.recover(op_occs=self._recover_op_occs)
         if self._rpc_server_factory is not None:
             self._rpc_server = self._rpc_server_factory()
+            if hasattr(self._rpc_server, 'serve_sync_status') and \
+                    hasattr(self.engine, 'status'):
+                self._rpc_server.serve_sync_status(self.engine.status)
             self._rpc_server.start()
         interval = CONF.database_sync.interval
         if interval > 0:

@@ -24,6 +24,7 @@ from oslo_log import log as logging
 
 from tacker.dbsync import candidates as candidates_mod
 from tacker.dbsync import metrics as metrics_mod
+from tacker.dbsync import status
 from tacker.dbsync import sync
 from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import observer
@@ -55,6 +56,7 @@ class SyncEngine:
         self.partition = partition
         # Its own registry: engines in one process never count together.
         self.metrics = metrics_mod.SyncMetrics()
+        self.status = status.SyncStatus()
         self._clients = vim_access.ClientCache(
             instrument=self.metrics.instrument)
         self._settle = sync.SettleClock()
@@ -118,6 +120,8 @@ class SyncEngine:
                 (outcome.Outcome('*', '-', outcome.FAILED,
                                  'TackerDB unreadable'),), (),
                 self._clock() - started, dry_run)
+            self.status.record(result, full=instance_ids is None
+                               and namespaces is None, event=event)
             return result
         found = self._observable(found, outcomes)
         try:
@@ -154,6 +158,8 @@ class SyncEngine:
                                     tuple(observation.failures.values()),
                                     self._clock() - started, dry_run,
                                     not_owned=collector.not_owned)
+        self.status.record(result, found, full=instance_ids is None
+                           and namespaces is None, event=event)
         counts = result.counts()
         quiet = (event and not result.vim_failures
                  and counts[outcome.CHANGED] + counts[outcome.FAILED] == 0)
