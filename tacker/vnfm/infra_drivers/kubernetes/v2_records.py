@@ -16,7 +16,7 @@ entries keep their order; added entries are appended.
 """
 
 import collections
-import copy
+import json
 
 from tacker.vnfm.infra_drivers.kubernetes import model
 
@@ -72,7 +72,10 @@ def stored_from_v2(instance_id, instantiated_vnf_info, vdu_targets=None):
 
 def apply_plan_v2(instantiated_vnf_info, plan):
     """A new ``instantiatedVnfInfo`` with ``plan`` applied."""
-    info = copy.deepcopy(instantiated_vnf_info or {})
+    # The document is JSON (read from, and written back to, a JSON
+    # column): a JSON round trip copies it in less than half the time
+    # copy.deepcopy takes.
+    info = json.loads(json.dumps(instantiated_vnf_info or {}))
     if plan.is_empty:
         return info
     resources = info.get("vnfcResourceInfo") or []
