@@ -409,13 +409,14 @@ def _staleness(engine, cluster, conf, instance_of, count, timeout=120):
         while manager.passes < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         # ... and for every namespace's first sync to be passed: the kill
-        # comes after a second without any event-driven pass.
+        # comes after a second without any event-driven pass running or
+        # ending.
         quiet = max(1.0, 2 * conf.database_sync.watch_debounce + 0.5)
         last, since = manager.passes, time.monotonic()
         while time.monotonic() - since < quiet and \
                 time.monotonic() < deadline:
             time.sleep(0.05)
-            if manager.passes != last:
+            if manager.passes != last or engine.busy:
                 last, since = manager.passes, time.monotonic()
         killed_at, keys = cluster.send('replace_spread', count)
         touched = sorted({instance_of[key] for key in keys})

@@ -78,6 +78,11 @@ class SyncEngine:
     def close(self):
         self._clients.close()
 
+    @property
+    def busy(self):
+        """True while a pass runs."""
+        return self._running.locked()
+
     def run_pass(self, *, dry_run=False, instance_ids=None, namespaces=None,
                  wait=0, event=None):
         """Run one pass; returns an ``outcome.PassResult``.
