@@ -53,7 +53,6 @@ import os
 import pathlib
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -281,12 +280,7 @@ def _round(passes_by_name, instances):
             'duplicated': sum(1 for n in times_checked.values() if n > 1)}
 
 
-def _percentile(values, pct):
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method='inclusive')[pct - 1]
+_percentile = dbsync_pass.percentile
 
 
 # --- the run ---------------------------------------------------------------

@@ -449,11 +449,11 @@ def _staleness(engine, cluster, conf, instance_of, count, timeout=120):
         manager.stop()
     seen_after.sort()
     return {'replaced': len(seen_after) + missing, 'missing': missing,
-            'p50_s': _percentile(seen_after, 50),
-            'p99_s': _percentile(seen_after, 99)}
+            'p50_s': percentile(seen_after, 50),
+            'p99_s': percentile(seen_after, 99)}
 
 
-def _percentile(values, pct):
+def percentile(values, pct):
     if not values:
         return None
     if len(values) == 1:

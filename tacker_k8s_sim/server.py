@@ -97,6 +97,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return True
 
     def _send(self, response):
+        self._answering()
         try:
             self.send_response(response.code)
             self.send_header("Content-Type", response.content_type)
@@ -122,6 +123,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _drop(self):
+        self._answering()
         self.close_connection = True
         try:
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -147,14 +149,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(admin.handle(sim, method, path, query, raw))
             return
         sim.log_request(method, path, query)
-        watch = str(query.get("watch", "")).lower() in ("1", "true")
-        if not watch:
+        # A request other than a watch is in flight until its answer
+        # starts (``_answering``): the client may send its next one as
+        # soon as it has read this answer.
+        self._in_flight = str(query.get("watch", "")).lower() not in (
+            "1", "true")
+        if self._in_flight:
             sim.request_started()
         try:
             self._serve(sim, method, path, query, raw, content_type)
         finally:
-            if not watch:
-                sim.request_ended()
+            self._answering()
+
+    def _answering(self):
+        if getattr(self, "_in_flight", False):
+            self._in_flight = False
+            self.server.sim.request_ended()
 
     def _serve(self, sim, method, path, query, raw, content_type):
         route = routing.parse(path)
@@ -195,6 +205,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _send_truncated(self, response, part):
         """Announce the whole body, send ``part`` of it, then hang up."""
+        self._answering()
         try:
             self.send_response(response.code)
             self.send_header("Content-Type", response.content_type)

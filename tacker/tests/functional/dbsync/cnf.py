@@ -6,6 +6,7 @@ primitives, as Tacker writes them)."""
 
 import copy
 import json
+import time
 import uuid
 
 from tacker.tests import factories
@@ -265,3 +266,13 @@ class Instance:
         if self.api_version == 'v2':
             return v2_instances.get_instance(self.id).version.stored
         return v1_instances.get_instance(self.id).instantiated.version.stored
+
+
+def wait_until(predicate, timeout=15, interval=0.05):
+    """Poll ``predicate`` until true or ``timeout`` seconds; its answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 from tacker.cmd import db_sync
@@ -20,6 +19,7 @@ from tacker.db.instances import v1 as v1_instances
 from tacker.db import op_occs
 import tacker.conf
 from tacker.tests import factories
+from tacker.tests.functional.dbsync import cnf
 
 CONF = tacker.conf.CONF
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -68,12 +68,7 @@ def test_daemon_refuses_what_it_cannot_do(sqlite_world, sync_conf, capsys):
 
 
 def _wait(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
+    return cnf.wait_until(predicate, timeout, interval=0.3)
 
 
 def test_daemon_synchronizes_on_its_timer_until_sigterm(sqlite_world,

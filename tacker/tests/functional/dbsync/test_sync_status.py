@@ -71,12 +71,7 @@ def _db_sync(*args, timeout=60):
 
 
 def _wait(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+    return cnf.wait_until(predicate, timeout, interval=0.1)
 
 
 @pytest.mark.rabbitmq

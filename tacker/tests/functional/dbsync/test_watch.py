@@ -18,12 +18,7 @@ import tacker.conf
 
 
 def _wait(predicate, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+    return cnf.wait_until(predicate, seconds)
 
 
 def _only_cache(manager):
