@@ -1,4 +1,4 @@
-"""``sync_db``: synchronize one instance with its namespace's snapshot.
+"""Synchronize instances with their namespaces: ``decide``, then ``write``.
 
 The flow is the same for v1 and v2; the candidate's version adapter
 (``tacker.versions``) supplies the three version-specific steps: read the
@@ -9,9 +9,9 @@ Decide, then act: the plan comes from the pure ``reconcile``; only a
 plan with changes takes the instance lock and writes, so a pass without
 drift writes nothing and takes no lock.  A pass decides every instance
 first (``decide``) and then writes the changed ones in batches
-(``write``).  The write is a compare-and-swap
-against the record read at the start of the pass, so an LCM operation
-that wrote in between wins and this instance is retried next pass.
+(``write``).  The write is a compare-and-swap against the record read
+at the start of the pass, so an LCM operation that wrote in between
+wins and this instance is retried next pass.
 """
 
 import contextlib
@@ -216,14 +216,3 @@ def _write_one(adapter, pending, session):
         return pending.outcome(outcome.FAILED,
                                '%s: %s' % (type(exc).__name__, exc))
     return None
-
-
-def sync_db(candidate, snapshot, *, settle_clock, now, settle_timeout,
-            dry_run=False):
-    """Synchronize one instance; returns an ``outcome.Outcome``."""
-    decided = decide(candidate, snapshot, settle_clock=settle_clock,
-                     now=now, settle_timeout=settle_timeout,
-                     dry_run=dry_run)
-    if isinstance(decided, Pending):
-        return write([decided])[0]
-    return decided
