@@ -7,8 +7,10 @@ keystone``, so keystonemiddleware validates every token against it, and
 oslo.policy decides with Tacker's default rules.
 """
 
+import datetime
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 
@@ -132,6 +134,35 @@ def test_no_bad_or_revoked_token_is_a_401_problem(
                keystone.service_credentials['password']]
     assert caplog.records
     assert not [s for s in secrets if s in caplog.text]
+
+
+def test_an_expired_token_is_a_401_problem(keystone, callers):
+    """Keystone caps a token at its application credential's expiry."""
+    member = callers['a-member']
+    expires = datetime.datetime.now(datetime.timezone.utc) + \
+        datetime.timedelta(seconds=4)
+    made = member.session.post(
+        '%s/users/%s/application_credentials' % (
+            keystone.keystone_url, member.session.get_user_id()),
+        json={'application_credential': {
+            'name': 'short-lived',
+            'expires_at': expires.strftime('%Y-%m-%dT%H:%M:%S')}}).json()
+    cred = made['application_credential']
+    short = ks_session.Session(auth=ks_identity.ApplicationCredential(
+        auth_url=keystone.keystone_url, application_credential_id=cred['id'],
+        application_credential_secret=cred['secret'])).get_token()
+    assert member.call('GET', '/vnflcm/v2/vnf_instances', token=short,
+                       version='2.0.0')[0] == 200
+    time.sleep(max(0.0, (expires - datetime.datetime.now(
+        datetime.timezone.utc)).total_seconds()) + 1.5)
+    status, body, headers = member.call(
+        'GET', '/vnflcm/v2/vnf_instances', token=short, version='2.0.0')
+    assert status == 401
+    assert body['title'] == 'Unauthorized'
+    assert 'WWW-Authenticate' in headers
+    # The member's own password token is still good.
+    assert member.call('GET', '/vnflcm/v2/vnf_instances',
+                       version='2.0.0')[0] == 200
 
 
 def test_roles_and_projects_decide_as_tackers_defaults(callers):
