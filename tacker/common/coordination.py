@@ -46,6 +46,17 @@ def _coordinator():
         return _STATE['coordinator']
 
 
+def connect():
+    """Start this process's coordinator now rather than at the first lock.
+
+    Loading the backend's driver and connecting take a tenth of a second
+    or more; a service pays that at start-up, not inside the first write
+    of a pass.  Raises ``tooz.coordination.ToozError`` (or the driver's
+    error) when the backend cannot be reached.
+    """
+    _coordinator()
+
+
 def _stop(coordinator):
     try:
         coordinator.stop()

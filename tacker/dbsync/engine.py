@@ -22,6 +22,7 @@ import urllib.parse
 
 from oslo_log import log as logging
 
+from tacker.common import coordination
 from tacker.dbsync import candidates as candidates_mod
 from tacker.dbsync import metrics as metrics_mod
 from tacker.dbsync import status
@@ -74,6 +75,23 @@ class SyncEngine:
         self._quiet = {}
         # (VimAccess, namespace, kind, name) -> instance id.
         self._owners = {}
+        # Reach the lock backend now, beside start-up rather than inside
+        # the first write (an unreachable Redis is retried for a minute by
+        # tooz; start-up does not wait for that).
+        self.locks_connected = threading.Thread(
+            target=self._connect_locks, name='dbsync-lock-backend',
+            daemon=True)
+        self.locks_connected.start()
+
+    @staticmethod
+    def _connect_locks():
+        """Reach the lock backend; a failure waits for the first lock."""
+        try:
+            coordination.connect()
+        except Exception as exc:  # noqa: the first write will try again
+            LOG.error('Cannot reach the coordination backend for instance '
+                      'locks (%s); the synchronization tries again when it '
+                      'first writes.', _scrubbed(exc))
 
     def close(self):
         self._clients.close()

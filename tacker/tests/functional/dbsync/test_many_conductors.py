@@ -115,3 +115,37 @@ def test_a_conductor_that_loses_the_backend_takes_no_instance(
             etcd.start()
         engine.partition.leave()
         engine.close()
+
+
+def test_the_engine_reaches_the_lock_backend_when_it_is_made(
+        sqlite_world, sync_conf, logs, tmp_path):
+    sync_conf.config(backend_url='file://%s' % tmp_path, group='coordination')
+    coordination.stop()
+    engine = engine_mod.SyncEngine()
+    try:
+        engine.locks_connected.join(30)
+        # Connected before any pass: the first write pays nothing for it.
+        assert coordination._STATE['coordinator'] is not None
+        assert not _messages(logs, 'ERROR')
+    finally:
+        engine.close()
+
+
+def test_an_unusable_lock_backend_is_reported_when_the_engine_is_made(
+        sqlite_world, sync_conf, logs):
+    inst = sqlite_world.deploy('v2', vdus=['VDU1'])
+    # A directory that cannot exist: the file driver fails at once.
+    sync_conf.config(backend_url='file:///dev/null/locks',
+                     group='coordination')
+    coordination.stop()
+    engine = engine_mod.SyncEngine()
+    try:
+        engine.locks_connected.join(30)
+        assert [m for m in _messages(logs, 'ERROR')
+                if 'Cannot reach the coordination backend' in m]
+        # The engine works on: a pass still reports the instance.
+        result = engine.run_pass()
+        assert [o.instance_id for o in result.outcomes] == [inst.id]
+    finally:
+        engine.close()
+        coordination.stop()

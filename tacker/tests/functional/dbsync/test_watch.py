@@ -7,6 +7,7 @@ import time
 from oslo_service import service as os_service
 import pytest
 
+from tacker.common import coordination
 from tacker.conductor import service as conductor_service
 from tacker.tests.functional.dbsync import cnf
 from tacker.vnfm.infra_drivers.kubernetes import informer
@@ -454,3 +455,21 @@ def test_the_caches_of_one_vim_share_a_bound_on_lists(sqlite_world,
     # 15 LISTs (3 namespaces x 5 kinds), never more than 2 at a time.
     assert len(_lists(sim)) == 15
     assert sim.max_in_flight == 2
+
+
+def test_an_instance_left_out_of_step_is_retried_with_backoff(
+        sqlite_world, watching_conductor):
+    svc, inst, cache = watching_conductor
+    (old,) = _pods(inst)
+    manager = svc.watches
+    with coordination.instance_lock(inst.id):
+        # An LCM operation holds the instance: the event pass skips it.
+        sqlite_world.sim.kill_pod(inst.namespace, old)
+        sqlite_world.sim.wait_settled()
+        assert _wait(lambda: (manager.backoff_of(inst.id) or (0,))[0] >= 3)
+        assert _pods(inst) == [old]
+    # No event since and no periodic pass: the retry alone writes it.
+    running = _running(sqlite_world, inst)
+    assert _wait(lambda: _pods(inst) == running, 30)
+    assert manager.backoff_of(inst.id) is None
+    assert svc.passes == 1

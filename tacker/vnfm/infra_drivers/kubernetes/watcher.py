@@ -16,6 +16,15 @@ the queued instances.  The periodic pass stays the safety net, and each
 cache lists again every ``resync_interval`` seconds so it is verified,
 never trusted forever.
 
+An instance that an event-driven pass could not bring in step (it
+failed, was deferred while a rollout settles, or was skipped because an
+LCM operation held its lock) is queued again by itself after a backoff
+that doubles with each such pass in a row, from ``RETRY_FIRST`` up to
+``RETRY_MAX`` seconds (or the periodic ``interval``, when that is
+shorter); events for it wait for the same moment, so an instance that
+keeps failing cannot take every pass.  The first pass that finds it
+changed or unchanged forgets the backoff.
+
 The staleness the metrics report is measured here, from the first event
 that queued an instance (or its namespace) to the end of the
 event-driven pass that wrote it: one value per instance written by an
@@ -34,6 +43,11 @@ import tacker.conf
 
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
+
+# Backoff of an instance whose event-driven pass failed or deferred it.
+RETRY_FIRST = 0.5
+RETRY_MAX = 300.0
+_IN_STEP = (outcome.CHANGED, outcome.UNCHANGED)
 
 
 class WatchManager:
@@ -58,6 +72,8 @@ class WatchManager:
         self._instances = set()
         # Queued pair or instance id -> monotonic time of its first event.
         self._since = {}
+        # Instance id -> _Backoff, while its latest passes failed.
+        self._backoff = {}
         self._cond = threading.Condition()
         self._stopped = False
         self.passes = 0
@@ -88,20 +104,45 @@ class WatchManager:
         with self._cond:
             now = time.monotonic()
             if owners:
-                self._instances |= owners
                 for owner in owners:
+                    backoff = self._backoff.get(owner)
+                    if backoff is not None and backoff.due > now:
+                        backoff.first_event = min(backoff.first_event, now)
+                        continue
+                    self._instances.add(owner)
                     self._since.setdefault(owner, now)
             else:
                 self._dirty.add((vim, namespace))
                 self._since.setdefault((vim, namespace), now)
             self._cond.notify()
 
+    def _release_due(self):
+        """Queue the instances whose backoff has passed; the next due."""
+        now = time.monotonic()
+        nearest = None
+        for instance_id, backoff in list(self._backoff.items()):
+            if backoff.due > now:
+                if nearest is None or backoff.due < nearest:
+                    nearest = backoff.due
+            elif backoff.waiting:
+                backoff.waiting = False
+                self._instances.add(instance_id)
+                self._since.setdefault(instance_id, backoff.first_event)
+            elif backoff.due + RETRY_MAX < now:
+                # Retried long ago and heard of no more (skipped since,
+                # or gone): forget it.
+                del self._backoff[instance_id]
+        return nearest
+
     def _work(self):
         while True:
             with self._cond:
-                while not (self._dirty or self._instances) and \
-                        not self._stopped:
-                    self._cond.wait()
+                while not self._stopped:
+                    nearest = self._release_due()
+                    if self._dirty or self._instances:
+                        break
+                    self._cond.wait(None if nearest is None
+                                    else max(0.0, nearest - time.monotonic()))
                 if self._stopped:
                     return
             # Let a burst of events (a rollout, a scale) arrive first:
@@ -146,10 +187,38 @@ class WatchManager:
             return
         self.recent.append(result)
         self.passes += 1
+        self._back_off(result)
         try:
             self._count(result, since, queued, restriction)
         except Exception:  # noqa: the worker must outlive any failure
             LOG.exception('Counting an event-driven pass failed.')
+
+    def _back_off(self, result):
+        """Requeue what this pass left out of step, later each time."""
+        cap = min(RETRY_MAX, float(CONF.database_sync.interval or RETRY_MAX))
+        now = time.monotonic()
+        with self._cond:
+            for found in result.outcomes:
+                if found.status in _IN_STEP:
+                    self._backoff.pop(found.instance_id, None)
+                    continue
+                backoff = self._backoff.get(found.instance_id)
+                if backoff is None:
+                    backoff = self._backoff[found.instance_id] = _Backoff()
+                backoff.failures += 1
+                backoff.due = now + min(
+                    cap, RETRY_FIRST * 2 ** (backoff.failures - 1))
+                backoff.waiting = True
+                backoff.first_event = now
+            self._cond.notify()
+
+    def backoff_of(self, instance_id):
+        """(passes failed in a row, seconds until the retry), or None."""
+        with self._cond:
+            backoff = self._backoff.get(instance_id)
+            if backoff is None:
+                return None
+            return backoff.failures, max(0.0, backoff.due - time.monotonic())
 
     def _count(self, result, since, queued, restriction):
         metrics = self._engine.metrics
@@ -175,3 +244,16 @@ class WatchManager:
         deadline = time.monotonic() + 5
         self.informers.stop(timeout=4)
         self._worker.join(max(0.1, deadline - time.monotonic()))
+
+
+class _Backoff:
+    """How often in a row an instance was left out of step; its retry."""
+
+    __slots__ = ('failures', 'due', 'waiting', 'first_event')
+
+    def __init__(self):
+        self.failures = 0
+        self.due = 0.0
+        # True until the retry is queued; an event meanwhile only waits.
+        self.waiting = False
+        self.first_event = 0.0
