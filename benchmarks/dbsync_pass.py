@@ -593,6 +593,8 @@ def main(argv=None):
                              % filler.exitcode)
         cluster.ask('latency', args.latency_ms)
         engine = engine_mod.SyncEngine()
+        # As tacker-conductor does when it starts.
+        engine.connect_locks().join()
         manager = None
         if args.watch:
             from tacker.vnfm.infra_drivers.kubernetes import watcher

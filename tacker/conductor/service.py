@@ -78,6 +78,11 @@ class ConductorService(service.Service):
 
     def start(self):
         super().start()
+        # Here, in the process that runs the passes (after the launcher's
+        # fork), never in __init__.
+        connect = getattr(self.engine, 'connect_locks', None)
+        if connect is not None:
+            connect()
         try:
             self.serve_metrics()
         except exceptions.ConfigError as exc:

@@ -27,7 +27,7 @@ OPTS = [
                help='Seconds one Kubernetes API request may take (connect '
                     'and read) before the VIM counts as unreachable for '
                     'this pass.'),
-    cfg.BoolOpt('watch', default=False,
+    cfg.BoolOpt('watch', default=True,
                 help='Keep a watch-fed cache of the pods, replicasets, '
                      'deployments, statefulsets and daemonsets of every '
                      'namespace that holds instances; synchronize a '
@@ -36,7 +36,8 @@ OPTS = [
                      'the safety net), and serve every pass from the '
                      'caches, with no Kubernetes request while they are '
                      'synced. Costs five long-lived watch connections per '
-                     'VIM and namespace.'),
+                     'VIM and namespace. false lists every namespace at '
+                     'every periodic pass instead.'),
     cfg.IntOpt('resync_interval', default=600, min=0,
                help='Seconds after which a watch-fed cache (watch = true) '
                     'lists its namespace again, so that it is verified '

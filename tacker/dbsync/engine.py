@@ -75,13 +75,23 @@ class SyncEngine:
         self._quiet = {}
         # (VimAccess, namespace, kind, name) -> instance id.
         self._owners = {}
-        # Reach the lock backend now, beside start-up rather than inside
-        # the first write (an unreachable Redis is retried for a minute by
-        # tooz; start-up does not wait for that).
-        self.locks_connected = threading.Thread(
-            target=self._connect_locks, name='dbsync-lock-backend',
-            daemon=True)
-        self.locks_connected.start()
+        self.locks_connected = None
+
+    def connect_locks(self):
+        """Reach the lock backend now, in the background; the thread.
+
+        A service calls this when it starts (in the process that runs
+        the passes: never before a fork, which would share the backend's
+        connection), so the first write of a pass does not pay for
+        loading the driver and connecting.  Start-up does not wait: tooz
+        retries an unreachable Redis for about a minute.
+        """
+        if self.locks_connected is None:
+            self.locks_connected = threading.Thread(
+                target=self._connect_locks, name='dbsync-lock-backend',
+                daemon=True)
+            self.locks_connected.start()
+        return self.locks_connected
 
     @staticmethod
     def _connect_locks():
@@ -147,9 +157,9 @@ class SyncEngine:
                                and namespaces is None, event=event)
             return result
         found = self._observable(found, outcomes)
+        full = instance_ids is None and namespaces is None
         try:
-            observation = self._observe(
-                found, full=instance_ids is None and namespaces is None)
+            observation = self._observe(found, full=full)
         except Exception:  # noqa: the pass must report what it could not do
             # observe() fails VIM by VIM; this is a defect outside them.
             LOG.exception('Database synchronization pass could not observe '
@@ -158,7 +168,8 @@ class SyncEngine:
                 c.instance_id, c.api_version, outcome.FAILED,
                 'the cluster could not be observed') for c in found)
             found, observation = [], observer.Observation({}, {})
-        self.metrics.observed(observation)
+            full = False  # what is not observed is not gone
+        self.metrics.observed(observation, full=full)
         for failure in observation.failures.values():
             LOG.error('Database synchronization cannot observe VIM '
                       '%(vim)s (%(endpoint)s): %(reason)s. Its instances '

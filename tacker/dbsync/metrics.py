@@ -153,6 +153,8 @@ class SyncMetrics:
                 self.changes.labels(api_version=api_version, change=change)
         self._api_versions = set(API_VERSIONS)
         self._gauges = threading.Lock()
+        # The vim labels of tacker_dbsync_vim_up and last_success.
+        self._vim_labels = set()
 
     # -- what the engine and its callers report --------------------------
 
@@ -208,18 +210,35 @@ class SyncMetrics:
                         counted.get((status, api_version), 0))
             self.partition_instances.set(len(instances))
 
-    def observed(self, observation):
-        """Per VIM of an ``observer.Observation``: up, or down."""
+    def observed(self, observation, *, full=False):
+        """Per VIM of an ``observer.Observation``: up, or down.
+
+        After a ``full`` pass, the series of VIMs it no longer saw (no
+        instance uses them any more) are removed.
+        """
         down = {failure.vim_id for failure in observation.failures.values()}
         seen = {vim.vim_id for vim, _ns in observation.snapshots} | down
         now = time.time()
-        for vim_id in seen:
-            label = vim_label(vim_id)
-            if vim_id in down:
-                self.vim_up.labels(vim=label).set(0)
+        labels = set()
+        with self._gauges:
+            for vim_id in seen:
+                label = vim_label(vim_id)
+                labels.add(label)
+                if vim_id in down:
+                    self.vim_up.labels(vim=label).set(0)
+                else:
+                    self.vim_up.labels(vim=label).set(1)
+                    self.last_success.labels(vim=label).set(now)
+            if full:
+                for gone in self._vim_labels - labels:
+                    for gauge in (self.vim_up, self.last_success):
+                        try:
+                            gauge.remove(gone)
+                        except KeyError:
+                            pass  # never succeeded: no timestamp series
+                self._vim_labels = labels
             else:
-                self.vim_up.labels(vim=label).set(1)
-                self.last_success.labels(vim=label).set(now)
+                self._vim_labels |= labels
 
     def event_written(self, seconds):
         """An event-driven pass wrote what an event ``seconds`` ago began."""

@@ -156,8 +156,10 @@ class SyncStatus:
                 for gone in set(self._vims) - seen_vims:
                     del self._vims[gone]
                 line = self._vims_line(kind)
+                # With no VIM at all there is nothing to report each pass.
+                log = LOG.info if self._vims else LOG.debug
         if full:
-            LOG.info(line)
+            log(line)
 
     def _vim_tried(self, key, at, failure, scrub):
         entry = self._vims.setdefault(key, {

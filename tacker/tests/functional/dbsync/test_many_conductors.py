@@ -123,7 +123,7 @@ def test_the_engine_reaches_the_lock_backend_when_it_is_made(
     coordination.stop()
     engine = engine_mod.SyncEngine()
     try:
-        engine.locks_connected.join(30)
+        engine.connect_locks().join(30)
         # Connected before any pass: the first write pays nothing for it.
         assert coordination._STATE['coordinator'] is not None
         assert not _messages(logs, 'ERROR')
@@ -140,7 +140,7 @@ def test_an_unusable_lock_backend_is_reported_when_the_engine_is_made(
     coordination.stop()
     engine = engine_mod.SyncEngine()
     try:
-        engine.locks_connected.join(30)
+        engine.connect_locks().join(30)
         assert [m for m in _messages(logs, 'ERROR')
                 if 'Cannot reach the coordination backend' in m]
         # The engine works on: a pass still reports the instance.

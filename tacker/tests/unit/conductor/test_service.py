@@ -147,6 +147,20 @@ def test_start_settles_what_a_crashed_conductor_left(make_service):
     assert _op_state('v1', queued) == 'ROLLED_BACK'
 
 
+def test_the_lock_backend_is_reached_at_start_not_when_made(make_service):
+    coordination.stop()
+    svc = make_service()
+    # Made (in the launcher's parent, before a fork): nothing connected.
+    assert svc.engine.locks_connected is None
+    assert coordination._STATE['coordinator'] is None
+    svc.start()
+    try:
+        svc.engine.locks_connected.join(30)
+        assert coordination._STATE['coordinator'] is not None
+    finally:
+        svc.stop()
+
+
 def test_start_leaves_what_a_live_conductor_holds(make_service):
     instance_id = factories.v2_instance()
     running = factories.v2_op_occ(instance_id, 'PROCESSING')

@@ -137,3 +137,34 @@ def test_a_pass_that_could_not_read_tackerdb_keeps_the_gauges():
                     (('kind', 'periodic'),))] == 2
     assert ('tacker_dbsync_instances',
             (('api_version', '-'), ('outcome', 'failed'))) not in samples
+
+
+def test_a_full_pass_drops_the_series_of_vims_it_no_longer_sees():
+    from tacker.vnfm.infra_drivers.kubernetes import observer
+    from tacker.vnfm.infra_drivers.kubernetes import vim_access
+    found = metrics.SyncMetrics()
+    old = vim_access.VimAccess('vim-old', 'https://old.example/')
+    new = vim_access.VimAccess('vim-new', 'https://new.example/')
+    down = vim_access.VimAccess('vim-down', 'https://down.example/')
+
+    def seen(*vims, failing=()):
+        return observer.Observation(
+            {(v, 'default'): object() for v in vims},
+            {v: observer.VimFailure(v.vim_id, v.endpoint, 'HTTP 401')
+             for v in failing})
+
+    def vims(name):
+        return {dict(labels)['vim'] for (series, labels) in _scrape(found)
+                if series == name}
+
+    found.observed(seen(old, new, failing=[down]), full=True)
+    assert vims('tacker_dbsync_vim_up') == {'vim-old', 'vim-new',
+                                            'vim-down'}
+    # An event pass sees one namespace: the others are not gone.
+    found.observed(seen(new), full=False)
+    assert vims('tacker_dbsync_vim_up') == {'vim-old', 'vim-new',
+                                            'vim-down'}
+    found.observed(seen(new), full=True)
+    assert vims('tacker_dbsync_vim_up') == {'vim-new'}
+    assert vims('tacker_dbsync_last_success_timestamp_seconds') == {
+        'vim-new'}

@@ -177,6 +177,17 @@ def test_one_status_line_names_at_most_a_few_failing_vims(caplog):
     assert line.endswith('and 3 more.')
 
 
+def test_a_conductor_without_vims_says_nothing_at_info_each_pass(caplog):
+    book = status.SyncStatus(now=Clock())
+    with caplog.at_level(logging.DEBUG, logger='tacker'):
+        book.record(_result([]), [], full=True, event=False)
+        _a_pass(book)
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records
+             if 'Synchronization status' in r.getMessage()]
+    assert [level for level, _m in lines] == ['DEBUG', 'INFO']
+    assert '0 of 0 VIMs' in lines[0][1]
+
+
 def test_passes_and_readers_on_several_threads():
     book = status.SyncStatus()
     errors = []
