@@ -7,6 +7,7 @@ like an HPA, hold or fail pods, break the API for a while).
 """
 
 import copy
+import os
 import ssl
 import threading
 
@@ -149,6 +150,33 @@ class Simulator(object):
         from kubernetes import client
         return client.ApiClient(self.configuration(token=token,
                                                    retries=retries))
+
+    def write_kubeconfig(self, path, *, namespace="default",
+                         name="k8s-sim"):
+        """Write a kubeconfig for this endpoint to ``path`` (mode 0600).
+
+        One cluster, user and context, all called ``name``, the context
+        current and defaulting to ``namespace``; the user carries the
+        simulator's token, if any, so ``KUBECONFIG=path kubectl get
+        pods`` works as it stands.  Returns ``path``.
+        """
+        import yaml
+        cluster = {"server": self.url}
+        if self.tls:
+            cluster["certificate-authority"] = os.path.abspath(self.tls[0])
+        user = {"token": self.token} if self.token else {}
+        config = {
+            "apiVersion": "v1", "kind": "Config", "preferences": {},
+            "clusters": [{"name": name, "cluster": cluster}],
+            "users": [{"name": name, "user": user}],
+            "contexts": [{"name": name, "context": {
+                "cluster": name, "user": name, "namespace": namespace}}],
+            "current-context": name,
+        }
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            yaml.safe_dump(config, handle, default_flow_style=False)
+        return path
 
     # -- inspection -------------------------------------------------------
 
