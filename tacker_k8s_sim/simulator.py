@@ -152,18 +152,21 @@ class Simulator(object):
                                                    retries=retries))
 
     def write_kubeconfig(self, path, *, namespace="default",
-                         name="k8s-sim"):
+                         name="k8s-sim", ca_file=None):
         """Write a kubeconfig for this endpoint to ``path`` (mode 0600).
 
         One cluster, user and context, all called ``name``, the context
         current and defaulting to ``namespace``; the user carries the
         simulator's token, if any, so ``KUBECONFIG=path kubectl get
-        pods`` works as it stands.  Returns ``path``.
+        pods`` works as it stands.  ``ca_file`` is the CA that signed an
+        HTTPS simulator's certificate.  kubectl sends a kubeconfig's
+        credentials over TLS only: a simulator with a token must serve
+        HTTPS for kubectl.  Returns ``path``.
         """
         import yaml
         cluster = {"server": self.url}
-        if self.tls:
-            cluster["certificate-authority"] = os.path.abspath(self.tls[0])
+        if ca_file:
+            cluster["certificate-authority"] = os.path.abspath(ca_file)
         user = {"token": self.token} if self.token else {}
         config = {
             "apiVersion": "v1", "kind": "Config", "preferences": {},

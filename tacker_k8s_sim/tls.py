@@ -2,6 +2,7 @@
 
 import datetime
 import ipaddress
+import os
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -44,7 +45,9 @@ def make_certificates(directory, host='127.0.0.1'):
     key_path = '%s/server.key' % directory
     with open(cert_path, 'wb') as f:
         f.write(cert.public_bytes(serialization.Encoding.PEM))
-    with open(key_path, 'wb') as f:
+    # The key is private to its owner, as the token beside it is.
+    with os.fdopen(os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                           0o600), 'wb') as f:
         f.write(key.private_bytes(serialization.Encoding.PEM,
                                   serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption()))
