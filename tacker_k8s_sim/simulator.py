@@ -14,6 +14,7 @@ import threading
 from tacker_k8s_sim import api
 from tacker_k8s_sim import chaos
 from tacker_k8s_sim import controllers
+from tacker_k8s_sim import discovery
 from tacker_k8s_sim import errors
 from tacker_k8s_sim import names as names_mod
 from tacker_k8s_sim import objects
@@ -441,5 +442,13 @@ def _node(name, index):
                           {"type": "Hostname", "address": name}],
             "capacity": {"cpu": "8", "memory": "32Gi", "pods": "110"},
             "allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"},
+            # What kubectl get nodes -o wide shows (VERSION, OS-IMAGE...).
+            "nodeInfo": {
+                "kubeletVersion": discovery.version()["gitVersion"],
+                "kubeProxyVersion": discovery.version()["gitVersion"],
+                "osImage": "Simulated Linux", "kernelVersion": "6.1.0-sim",
+                "containerRuntimeVersion": "containerd://1.7.0-sim",
+                "operatingSystem": "linux", "architecture": "amd64",
+                "machineID": "", "systemUUID": "", "bootID": ""},
         },
     }

@@ -15,6 +15,13 @@ def _name(common_name):
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
+def _alt_name(host):
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
+
+
 def make_certificates(directory, host='127.0.0.1'):
     """Write ``server.crt``/``server.key``; return (cert, key, CA PEM)."""
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -37,9 +44,8 @@ def make_certificates(directory, host='127.0.0.1'):
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address(host))]),
-                critical=False)
+            .add_extension(x509.SubjectAlternativeName([_alt_name(host)]),
+                           critical=False)
             .sign(ca_key, hashes.SHA256()))
     cert_path = '%s/server.crt' % directory
     key_path = '%s/server.key' % directory

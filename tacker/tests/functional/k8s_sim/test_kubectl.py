@@ -114,6 +114,15 @@ def test_get_deploy_and_pods_show_readiness(kubectl, web):
     assert rows[0] == ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE']
 
 
+def test_get_nodes_wide(kubectl):
+    rows = _table(kubectl('get', 'nodes', '-o', 'wide').stdout)
+    assert rows[0][:7] == ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION',
+                           'INTERNAL-IP', 'EXTERNAL-IP']
+    assert [r[:2] + r[4:6] for r in rows[1:]] == [
+        ['sim-node-0', 'Ready', 'v1.30.0-k8s-sim', '192.168.0.10'],
+        ['sim-node-1', 'Ready', 'v1.30.0-k8s-sim', '192.168.0.11']]
+
+
 def test_get_all_lists_every_workload(kubectl, web):
     out = kubectl('get', 'all').stdout
     assert 'deployment.apps/web' in out
