@@ -13,6 +13,7 @@ from tacker_k8s_sim import patching
 from tacker_k8s_sim import routing
 from tacker_k8s_sim import selectors
 from tacker_k8s_sim import store as store_mod
+from tacker_k8s_sim import tables
 from tacker_k8s_sim import watch
 
 JSON = "application/json"
@@ -56,6 +57,57 @@ def parse_body(raw, content_type):
         raise errors.BadRequest("the request body is not valid JSON")
 
 
+def _delete_options(query, body):
+    """(grace seconds or None, propagation policy, DeleteOptions body)."""
+    options = body if isinstance(body, dict) else {}
+    grace = query.get("gracePeriodSeconds",
+                      options.get("gracePeriodSeconds"))
+    try:
+        grace = None if grace in (None, "") else float(grace)
+    except ValueError:
+        raise errors.BadRequest("gracePeriodSeconds must be a number")
+    policy = query.get("propagationPolicy",
+                       options.get("propagationPolicy"))
+    if policy is None and (_truthy(query.get("orphanDependents"))
+                           or options.get("orphanDependents")):
+        policy = "Orphan"
+    return grace, policy, options
+
+
+class _Printing(object):
+    """A request's wish for Tables: which version, which row objects."""
+
+    def __init__(self, version, include):
+        self.version = version
+        self.include = include
+
+    @classmethod
+    def of(cls, accept, query):
+        """None when the client wants objects, not a Table."""
+        version = tables.table_version(accept)
+        if version is None:
+            return None
+        return cls(version, tables.include_object(query))
+
+    def table(self, resource, objs, list_meta, *, headers=True):
+        return tables.table(resource, objs, include=self.include,
+                            version=self.version, list_meta=list_meta,
+                            headers=headers)
+
+    def watch_encoder(self, resource):
+        """Each event's object as a one-row Table; columns only first."""
+        first = True
+
+        def encode(entry):
+            nonlocal first
+            meta = {"resourceVersion": entry.obj["metadata"].get(
+                "resourceVersion", "")}
+            body = self.table(resource, [entry.obj], meta, headers=first)
+            first = False
+            return store_mod.encode(body)
+        return encode
+
+
 class ApiHandler(object):
     """Answers discovery and resource requests for one simulator."""
 
@@ -66,18 +118,18 @@ class ApiHandler(object):
         self.store = sim.store
 
     def handle(self, method, path, query, raw_body, content_type, *,
-               client_gone=None):
+               client_gone=None, accept=None):
         try:
             return self._dispatch(method, path, query, raw_body,
-                                  content_type, client_gone)
+                                  content_type, client_gone, accept)
         except errors.ApiError as exc:
             return error_response(exc)
 
     def _dispatch(self, method, path, query, raw_body, content_type,
-                  client_gone):
+                  client_gone, accept):
         stripped = path.rstrip("/") or "/"
         if method == "GET":
-            static = self._static(stripped)
+            static = self._static(stripped, accept)
             if static is not None:
                 return static
         route = routing.parse(stripped)
@@ -88,12 +140,13 @@ class ApiHandler(object):
         resource = self._resource(route, method, body)
         namespace = route.namespace if resource.namespaced else None
         if method == "GET":
+            printing = _Printing.of(accept, query)
             if route.name is None:
                 if route.legacy_watch or _truthy(query.get("watch")):
                     return self._watch(resource, namespace, query,
-                                       client_gone)
-                return self._list(resource, namespace, query)
-            return self._get(resource, namespace, route)
+                                       client_gone, printing)
+                return self._list(resource, namespace, query, printing)
+            return self._get(resource, namespace, route, printing)
         dry_run = query.get("dryRun") == "All"
         if method == "POST" and route.name is None:
             if resource.namespaced and namespace is None:
@@ -103,6 +156,11 @@ class ApiHandler(object):
                                       dry_run=dry_run,
                                       names=self.sim.names)
             return json_response(obj, 201)
+        if method == "DELETE" and route.name is None and \
+                route.subresource is None and \
+                resource.key != "core/namespaces":
+            return self._delete_collection(resource, namespace, query,
+                                           body, dry_run)
         if route.name is None:
             raise errors.MethodNotAllowed(
                 "%s is not supported on a collection" % method)
@@ -118,11 +176,18 @@ class ApiHandler(object):
 
     # -- non-resource paths -----------------------------------------------
 
-    def _static(self, path):
+    def _static(self, path, accept):
         if path in ("/healthz", "/readyz", "/livez"):
             return Response(200, b"ok", "text/plain")
         if path == "/version":
             return json_response(discovery.version())
+        if path in ("/api", "/apis"):
+            aggregated = discovery.aggregated_version(accept)
+            if aggregated is not None:
+                return Response(200, store_mod.encode(discovery.aggregated(
+                    self.registry, legacy=(path == "/api"),
+                    version=aggregated)),
+                    discovery.aggregated_content_type(aggregated))
         if path == "/api":
             return json_response(discovery.api_versions(
                 self.sim.url.split("//", 1)[-1]))
@@ -167,12 +232,16 @@ class ApiHandler(object):
 
     # -- reads ------------------------------------------------------------
 
-    def _get(self, resource, namespace, route):
+    def _get(self, resource, namespace, route, printing):
         with self.store.lock:
             entry = self.store.entry(resource, namespace, route.name)
         if entry is None:
             raise errors.not_found(resource, route.name)
         sub = route.subresource
+        if sub is None and printing is not None:
+            return json_response(printing.table(
+                resource, [entry.obj], {"resourceVersion": entry.obj[
+                    "metadata"].get("resourceVersion", "")}))
         if sub is None or sub == "status":
             return Response(200, entry.raw)
         if sub == "scale" and resource.has_scale:
@@ -182,7 +251,7 @@ class ApiHandler(object):
         raise errors.NotFound("the server could not find the requested "
                               "resource")
 
-    def _list(self, resource, namespace, query):
+    def _list(self, resource, namespace, query, printing):
         rv = query.get("resourceVersion")
         if rv and rv != "0" and query.get("resourceVersionMatch") == \
                 "Exact":
@@ -200,10 +269,18 @@ class ApiHandler(object):
             resource, namespace, label_selector=query.get("labelSelector"),
             field_selector=query.get("fieldSelector"), limit=limit,
             continue_token=query.get("continue"))
+        if printing is not None:
+            meta = {"resourceVersion": str(list_rv)}
+            if token:
+                meta["continue"] = token
+            if remaining is not None:
+                meta["remainingItemCount"] = remaining
+            return json_response(printing.table(
+                resource, [e.obj for e in entries], meta))
         return Response(200, self.objects.list_body(
             resource, entries, list_rv, token, remaining))
 
-    def _watch(self, resource, namespace, query, client_gone):
+    def _watch(self, resource, namespace, query, client_gone, printing):
         timeout = query.get("timeoutSeconds")
         try:
             timeout = float(timeout) if timeout else \
@@ -221,7 +298,9 @@ class ApiHandler(object):
             bookmarks=_truthy(query.get("allowWatchBookmarks")),
             bookmark_interval=self.sim.bookmark_interval,
             initial_events_end=_truthy(query.get("sendInitialEvents")),
-            client_gone=client_gone)
+            client_gone=client_gone,
+            encode=None if printing is None else printing.watch_encoder(
+                resource))
         return Response(200, content_type=JSON, stream=stream.blocks())
 
     # -- writes -----------------------------------------------------------
@@ -260,19 +339,30 @@ class ApiHandler(object):
             subresource=sub, dry_run=dry_run, names=self.sim.names)
         return json_response(obj, 201 if created else 200)
 
+    def _delete_collection(self, resource, namespace, query, body,
+                           dry_run):
+        """deletecollection: each selected object, answered as a List."""
+        if resource.namespaced and namespace is None:
+            raise errors.MethodNotAllowed(
+                "deletecollection needs a namespace in the path")
+        grace, policy, _ = _delete_options(query, body)
+        entries, list_rv, _token, _remaining = self.objects.list(
+            resource, namespace, label_selector=query.get("labelSelector"),
+            field_selector=query.get("fieldSelector"))
+        deleted = []
+        for entry in entries:
+            try:
+                kept, final = self.objects.delete(
+                    resource, namespace, entry.obj["metadata"]["name"],
+                    grace=grace, propagation=policy, dry_run=dry_run)
+            except errors.NotFound:
+                continue  # gone meanwhile: what was asked for is done
+            deleted.append(store_mod.Entry(kept or final))
+        return Response(200, self.objects.list_body(
+            resource, deleted, list_rv, None, None))
+
     def _delete(self, resource, namespace, route, query, body, dry_run):
-        options = body if isinstance(body, dict) else {}
-        grace = query.get("gracePeriodSeconds",
-                          options.get("gracePeriodSeconds"))
-        try:
-            grace = None if grace in (None, "") else float(grace)
-        except ValueError:
-            raise errors.BadRequest("gracePeriodSeconds must be a number")
-        policy = query.get("propagationPolicy",
-                           options.get("propagationPolicy"))
-        if policy is None and (_truthy(query.get("orphanDependents"))
-                               or options.get("orphanDependents")):
-            policy = "Orphan"
+        grace, policy, options = _delete_options(query, body)
         kept, final = self.objects.delete(
             resource, namespace, route.name, grace=grace,
             propagation=policy, preconditions=options.get("preconditions"),

@@ -190,7 +190,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(api.error_response(errors.Unauthorized()))
             return
         response = sim.api.handle(method, path, query, raw, content_type,
-                                  client_gone=self._client_gone)
+                                  client_gone=self._client_gone,
+                                  accept=self.headers.get("Accept"))
         if fault is not None and fault.kind == chaos.CORRUPT and \
                 response.code == 200:
             if response.stream is None:

@@ -7,12 +7,14 @@ like an HPA, hold or fail pods, break the API for a while).
 """
 
 import copy
+import os
 import ssl
 import threading
 
 from tacker_k8s_sim import api
 from tacker_k8s_sim import chaos
 from tacker_k8s_sim import controllers
+from tacker_k8s_sim import discovery
 from tacker_k8s_sim import errors
 from tacker_k8s_sim import names as names_mod
 from tacker_k8s_sim import objects
@@ -149,6 +151,36 @@ class Simulator(object):
         from kubernetes import client
         return client.ApiClient(self.configuration(token=token,
                                                    retries=retries))
+
+    def write_kubeconfig(self, path, *, namespace="default",
+                         name="k8s-sim", ca_file=None):
+        """Write a kubeconfig for this endpoint to ``path`` (mode 0600).
+
+        One cluster, user and context, all called ``name``, the context
+        current and defaulting to ``namespace``; the user carries the
+        simulator's token, if any, so ``KUBECONFIG=path kubectl get
+        pods`` works as it stands.  ``ca_file`` is the CA that signed an
+        HTTPS simulator's certificate.  kubectl sends a kubeconfig's
+        credentials over TLS only: a simulator with a token must serve
+        HTTPS for kubectl.  Returns ``path``.
+        """
+        import yaml
+        cluster = {"server": self.url}
+        if ca_file:
+            cluster["certificate-authority"] = os.path.abspath(ca_file)
+        user = {"token": self.token} if self.token else {}
+        config = {
+            "apiVersion": "v1", "kind": "Config", "preferences": {},
+            "clusters": [{"name": name, "cluster": cluster}],
+            "users": [{"name": name, "user": user}],
+            "contexts": [{"name": name, "context": {
+                "cluster": name, "user": name, "namespace": namespace}}],
+            "current-context": name,
+        }
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            yaml.safe_dump(config, handle, default_flow_style=False)
+        return path
 
     # -- inspection -------------------------------------------------------
 
@@ -410,5 +442,13 @@ def _node(name, index):
                           {"type": "Hostname", "address": name}],
             "capacity": {"cpu": "8", "memory": "32Gi", "pods": "110"},
             "allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"},
+            # What kubectl get nodes -o wide shows (VERSION, OS-IMAGE...).
+            "nodeInfo": {
+                "kubeletVersion": discovery.version()["gitVersion"],
+                "kubeProxyVersion": discovery.version()["gitVersion"],
+                "osImage": "Simulated Linux", "kernelVersion": "6.1.0-sim",
+                "containerRuntimeVersion": "containerd://1.7.0-sim",
+                "operatingSystem": "linux", "architecture": "amd64",
+                "machineID": "", "systemUUID": "", "bootID": ""},
         },
     }

@@ -2,6 +2,7 @@
 
 import datetime
 import ipaddress
+import os
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -12,6 +13,13 @@ from cryptography.x509.oid import NameOID
 
 def _name(common_name):
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _alt_name(host):
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
 
 
 def make_certificates(directory, host='127.0.0.1'):
@@ -36,15 +44,16 @@ def make_certificates(directory, host='127.0.0.1'):
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address(host))]),
-                critical=False)
+            .add_extension(x509.SubjectAlternativeName([_alt_name(host)]),
+                           critical=False)
             .sign(ca_key, hashes.SHA256()))
     cert_path = '%s/server.crt' % directory
     key_path = '%s/server.key' % directory
     with open(cert_path, 'wb') as f:
         f.write(cert.public_bytes(serialization.Encoding.PEM))
-    with open(key_path, 'wb') as f:
+    # The key is private to its owner, as the token beside it is.
+    with os.fdopen(os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                           0o600), 'wb') as f:
         f.write(key.private_bytes(serialization.Encoding.PEM,
                                   serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption()))

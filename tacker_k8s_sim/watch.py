@@ -5,7 +5,8 @@ resourceVersion (or with "0") it first sends the current objects as
 ADDED, like the API server; from a given version it replays history
 and answers a forgotten version with an ERROR event carrying a 410
 Status.  Selectors turn a change into or out of the selection into an
-ADDED or DELETED event, as Kubernetes does.
+ADDED or DELETED event, as Kubernetes does.  An ``encode`` callable, when
+given, writes each event's object (kubectl's watch asks for Tables).
 """
 
 import json
@@ -30,7 +31,7 @@ class WatchStream(object):
                  labels_ok=None, fields_ok=None, timeout=1800.0,
                  bookmarks=False, bookmark_interval=1.0,
                  initial_events_end=False, client_gone=None,
-                 clock=time.monotonic):
+                 clock=time.monotonic, encode=None):
         self.store = store
         self.resource = resource
         self.namespace = namespace
@@ -43,6 +44,7 @@ class WatchStream(object):
         self.initial_events_end = initial_events_end
         self.client_gone = client_gone or (lambda: False)
         self.clock = clock
+        self.encode = encode or (lambda entry: entry.raw)
 
     def _selected(self, obj):
         if obj is None:
@@ -61,17 +63,18 @@ class WatchStream(object):
             return None
         now_in = self._selected(event.entry.obj)
         if event.type == store_mod.ADDED:
-            return _line("ADDED", event.entry.raw) if now_in else None
-        was_in = self._selected(event.prev)
-        if event.type == store_mod.DELETED:
-            return _line("DELETED", event.entry.raw) if was_in else None
-        if now_in and was_in:
-            return _line("MODIFIED", event.entry.raw)
-        if now_in:
-            return _line("ADDED", event.entry.raw)
-        if was_in:
-            return _line("DELETED", event.entry.raw)
-        return None
+            kind = "ADDED" if now_in else None
+        else:
+            was_in = self._selected(event.prev)
+            if event.type == store_mod.DELETED:
+                kind = "DELETED" if was_in else None
+            elif now_in and was_in:
+                kind = "MODIFIED"
+            elif now_in:
+                kind = "ADDED"
+            else:
+                kind = "DELETED" if was_in else None
+        return _line(kind, self.encode(event.entry)) if kind else None
 
     def _bookmark(self, cursor, annotate=False):
         meta = {"resourceVersion": str(cursor)}
@@ -93,7 +96,7 @@ class WatchStream(object):
             if rv in (None, "", "0"):
                 cursor = self.store.resource_version
                 initial = [
-                    _line("ADDED", entry.raw) for _, entry in
+                    _line("ADDED", self.encode(entry)) for _, entry in
                     self.store.entries(self.resource, self.namespace)
                     if self._selected(entry.obj)]
             else:

@@ -92,7 +92,8 @@ def _keep_running(stack, demo, printer):
         instances={v: (i.id, i.namespace)
                    for v, i in demo.instances.items()},
         token_file=stack.token_file, log_file=stack.log_file,
-        openstack=_openstack(), metrics_url=stack.metrics_url))
+        openstack=_openstack(), metrics_url=stack.metrics_url,
+        kubeconfig=stack.write_kubeconfig(), ca_file=stack.ca_file))
     signal.signal(signal.SIGINT, _raise_stop)
     forever = threading.Event()
     while not forever.wait(3600):

@@ -107,7 +107,8 @@ class Demo:
             'name': 'sandbox-k8s', 'type': 'kubernetes',
             'description': 'The Kubernetes simulator',
             'auth_url': self.stack.sim.url,
-            'auth_cred': {'bearer_token': self.stack.token},
+            'auth_cred': {'bearer_token': self.stack.token,
+                          'ssl_ca_cert': self.stack.ca_pem},
             'vim_project': {'name': 'default'}, 'is_default': True,
         }}).body['vim']
         out.step('POST /v1.0/vims -> 201: VIM %s (%s), the default VIM'

@@ -104,17 +104,31 @@ def summary_lines(checks):
     return lines
 
 
+def kubectl_lines(kubeconfig):
+    """kubectl against the simulator, through the sandbox's kubeconfig."""
+    return [
+        '  export KUBECONFIG=%s' % kubeconfig,
+        '  kubectl get deploy,pods',
+        '  kubectl delete pod POD_NAME',
+        '  kubectl scale deploy vdu1 --replicas=3',
+        '',
+    ]
+
+
 def try_it_lines(*, api_url, sim_url, instances, token_file, log_file,
-                 openstack='openstack', metrics_url=None):
+                 openstack='openstack', metrics_url=None, kubeconfig=None,
+                 ca_file=None):
     """What to try against a sandbox left running (``--keep-running``).
 
     ``instances`` maps 'v1'/'v2' to (instance id, namespace).
     """
-    v1_id, _v1_ns = instances['v1']
+    v1_id, v1_ns = instances['v1']
     v2_id, v2_ns = instances['v2']
     osc = '%s --os-auth-type none --os-endpoint %s' % (openstack, api_url)
     osc2 = osc + ' --os-tacker-api-version 2'
     api = api_url.rstrip('/')
+    curl_sim = 'curl -s --cacert %s' % ca_file if ca_file else 'curl -s'
+    kubectl = kubectl_lines(kubeconfig) if kubeconfig else []
     return [
         'tacker-server:        %s  (noauth)' % api_url,
         'Kubernetes simulator: %s  (bearer token in %s)'
@@ -137,14 +151,18 @@ def try_it_lines(*, api_url, sim_url, instances, token_file, log_file,
         % (api, v2_id),
         "  curl -s -H 'Version: 2.0.0' %s/vnflcm/v2/vnf_lcm_op_occs" % api,
         '',
-        'Change the cluster behind Tacker\'s back (simulator admin '
-        'endpoint, no token), then watch the next sync pass:',
-        '  curl -s %s/_sim/state' % sim_url,
-        '  curl -s -X POST %s/_sim/pods/%s/POD_NAME/kill' % (sim_url, v2_ns),
-        "  curl -s -X POST -d '{\"replicas\": 3}' "
-        '%s/_sim/scale/%s/deployment/vdu1' % (sim_url, v2_ns),
-        '  curl -s -H "Authorization: Bearer $(cat %s)" '
-        '%s/api/v1/namespaces/%s/pods' % (token_file, sim_url, v2_ns),
+        'Change the cluster behind Tacker\'s back with kubectl (namespace '
+        '%s by default), then watch the next sync pass:' % v1_ns,
+    ] + kubectl + [
+        'The same through the simulator\'s admin endpoint (no token):',
+        '  %s %s/_sim/state' % (curl_sim, sim_url),
+        '  %s -X POST %s/_sim/pods/%s/POD_NAME/kill'
+        % (curl_sim, sim_url, v2_ns),
+        "  %s -X POST -d '{\"replicas\": 3}' "
+        '%s/_sim/scale/%s/deployment/vdu1' % (curl_sim, sim_url, v2_ns),
+        '  %s -H "Authorization: Bearer $(cat %s)" '
+        '%s/api/v1/namespaces/%s/pods'
+        % (curl_sim, token_file, sim_url, v2_ns),
         '',
         'The synchronization\'s metrics (passes, changes, Kubernetes '
         'requests, VIMs):',

@@ -38,12 +38,15 @@ import tacker.conf
 # The simulator is a test double: the sandbox is the one part of the
 # product that loads it, and only tacker-sandbox loads the sandbox.
 from tacker_k8s_sim import simulator
+from tacker_k8s_sim import tls
 
 CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
 
 TOKEN_FILE = 'k8s-token'
 LOG_FILE = 'tacker.log'
+KUBECONFIG_FILE = 'kubeconfig'
+CA_FILE = 'k8s-ca.crt'
 TRANSPORT = 'fake://'
 NAMESPACES = {'v1': 'sandbox-v1', 'v2': 'sandbox-v2'}
 
@@ -186,6 +189,7 @@ class Stack:
         self.settings = settings
         self.token = secrets.token_urlsafe(24)
         self.sim = None
+        self.ca_pem = None
         self.server = None
         self.conductor = None
         self.engine = None
@@ -211,9 +215,18 @@ class Stack:
         served = self.conductor and self.conductor.metrics_server
         return served.url if served else None
 
+    @property
+    def ca_file(self):
+        return self.state_dir / CA_FILE
+
     def start_simulator(self):
+        # HTTPS, as a cluster is reached: kubectl sends a kubeconfig's
+        # token only over TLS.  The throw-away CA lives in the state dir.
+        cert, key, self.ca_pem = tls.make_certificates(str(self.state_dir))
+        self.ca_file.write_text(self.ca_pem)
         self.sim = simulator.Simulator(token=self.token,
-                                       nodes=self.settings.nodes)
+                                       nodes=self.settings.nodes,
+                                       tls=(cert, key))
         self.sim.start()
         for namespace in NAMESPACES.values():
             self.sim.create({'apiVersion': 'v1', 'kind': 'Namespace',
@@ -223,6 +236,12 @@ class Stack:
         with os.fdopen(fd, 'w') as handle:
             handle.write(self.token)
         return self.sim.url
+
+    def write_kubeconfig(self):
+        """A kubeconfig for the simulator in the state dir; its path."""
+        return self.sim.write_kubeconfig(
+            str(self.state_dir / KUBECONFIG_FILE),
+            namespace=NAMESPACES['v1'], ca_file=str(self.ca_file))
 
     def start_database(self):
         db_api.reset()

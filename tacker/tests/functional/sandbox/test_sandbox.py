@@ -5,7 +5,9 @@ and in-process messaging out of the test process, and is what
 ``./tools/sandbox.sh`` runs.
 """
 
+import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,6 +15,8 @@ import time
 import urllib.request
 
 import pytest
+from kubernetes import client
+from kubernetes import config
 
 from tacker.sandbox import render
 from tacker.sandbox import state as state_mod
@@ -24,6 +28,7 @@ DEMO_TIMEOUT = 120
 # whole product into the test process).
 TOKEN_FILE = 'k8s-token'
 LOG_FILE = 'tacker.log'
+KUBECONFIG_FILE = 'kubeconfig'
 
 
 def _sandbox(*args):
@@ -69,6 +74,30 @@ def _assert_demo_output(proc, state_dir):
     assert token not in (state_dir / LOG_FILE).read_text()
 
 
+def _assert_kubeconfig_usable(out, state_dir):
+    """The printed KUBECONFIG is in the state dir and reaches the cluster.
+
+    Read with the kubernetes client (kubectl itself is covered by
+    tests/functional/k8s_sim/test_kubectl.py): its loader is kubectl's.
+    """
+    (path,) = re.findall(r'export KUBECONFIG=(\S+)', out)
+    assert path == str(state_dir.resolve() / KUBECONFIG_FILE)
+    assert oct(os.stat(path).st_mode & 0o777) == '0o600'
+    api = config.new_client_from_config(config_file=path)
+    with api:
+        pods = client.CoreV1Api(api).list_namespaced_pod('sandbox-v1')
+    assert any(p.metadata.name.startswith('vdu1-') for p in pods.items)
+    kubectl = shutil.which('kubectl')
+    if kubectl:
+        proc = subprocess.run(
+            [kubectl, '--kubeconfig', path, 'get', 'deploy', 'vdu1'],
+            capture_output=True, text=True, timeout=60,
+            env=dict(os.environ, HOME=str(state_dir)))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.stdout.split()[:6] == [
+            'NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'vdu1']
+
+
 def test_demo_passes_and_a_second_run_starts_clean(tmp_path):
     state_dir = tmp_path / 'state'
     first = _run(state_dir, tmp_path)
@@ -99,6 +128,7 @@ def test_keep_running_stops_cleanly_on_sigint(tmp_path):
                          r'http://127\.0\.0\.1:\d+/ --os-tacker-api-version '
                          r'2 vnflcm show', out)
         assert '/_sim/pods/sandbox-v2/POD_NAME/kill' in out
+        _assert_kubeconfig_usable(out, state_dir)
         (metrics_url,) = re.findall(
             r'Prometheus metrics: +(http://127\.0\.0\.1:\d+/metrics)', out)
         with urllib.request.urlopen(metrics_url, timeout=10) as answer:
