@@ -277,6 +277,21 @@ def ensure_matplotlib(venv):
              sys.argv[1:])
 
 
+def _time_ticks(seconds, columns):
+    """A tick every 1, 2, 5, ... minutes: about one per two columns."""
+    from matplotlib import dates as mdates
+
+    wanted = max(2, columns // 2)
+    for minutes in (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720):
+        if seconds / 60 / minutes <= wanted:
+            break
+    if minutes < 60:
+        return mdates.MinuteLocator(byminute=range(0, 60, minutes),
+                                    tz=datetime.timezone.utc)
+    return mdates.HourLocator(byhour=range(0, 24, minutes // 60),
+                              tz=datetime.timezone.utc)
+
+
 def draw(dashboard, panels, output, *, start, end, source, dpi):
     import matplotlib
     matplotlib.use('Agg')
@@ -308,8 +323,8 @@ def draw(dashboard, panels, output, *, start, end, source, dpi):
         left = pos['x'] * width / COLUMNS + 0.75
         right = (pos['x'] + pos['w']) * width / COLUMNS - 0.15
         top = heading + pos['y'] * row + 0.35
-        bottom = heading + (pos['y'] + pos['h']) * row - 0.3 - \
-            0.14 * min(lines, 4)
+        bottom = heading + (pos['y'] + pos['h']) * row - 0.32 - \
+            0.15 * min(lines, 4)
         figure.patches.append(matplotlib.patches.Rectangle(
             ((pos['x'] * width / COLUMNS + 0.04) / width,
              1 - (heading + (pos['y'] + pos['h']) * row - 0.04) / height),
@@ -327,11 +342,10 @@ def draw(dashboard, panels, output, *, start, end, source, dpi):
             'unit', 'short')
         axes.yaxis.set_major_formatter(ticker.FuncFormatter(
             lambda v, _p, unit=unit: format_value(v, unit)))
-        axes.xaxis.set_major_locator(mdates.AutoDateLocator(
-            minticks=4, maxticks=8, tz=datetime.timezone.utc))
+        axes.xaxis.set_major_locator(_time_ticks(end - start, pos['w']))
         axes.xaxis.set_major_formatter(mdates.DateFormatter(
             '%H:%M', tz=datetime.timezone.utc))
-        axes.tick_params(labelsize=7)
+        axes.tick_params(labelsize=7.5)
         axes.grid(True, color='#dddddd', linewidth=0.6)
         for spine in axes.spines.values():
             spine.set_color('#bbbbbb')
@@ -354,8 +368,11 @@ def draw(dashboard, panels, output, *, start, end, source, dpi):
             axes.set_ylim(-0.05, 1)
         else:
             axes.set_ylim(bottom=min(0, axes.get_ylim()[0]))
-        axes.legend(loc='upper left', bbox_to_anchor=(-0.04, -0.09),
-                    ncol=columns, fontsize=6.5, frameon=False,
+        # Below the time axis's labels, whatever the panel's height.
+        anchor = ((left - 0.65) / width, 1 - (bottom + 0.2) / height)
+        axes.legend(loc='upper left', bbox_to_anchor=anchor,
+                    bbox_transform=figure.transFigure, ncol=columns,
+                    fontsize=7.5, frameon=False, borderpad=0,
                     handlelength=1.2, columnspacing=1.0)
     figure.savefig(output, dpi=dpi, metadata={'Software': None})
     pyplot.close(figure)
@@ -395,7 +412,7 @@ def _parser():
     parser.add_argument('--allow-empty', action='store_true',
                         help='draw panels without data as "No data" '
                              'instead of failing')
-    parser.add_argument('--dpi', type=int, default=80)
+    parser.add_argument('--dpi', type=int, default=96)
     parser.add_argument('--venv', type=pathlib.Path, default=VENV,
                         help='virtualenv holding matplotlib, created if '
                              'missing (default: %(default)s; or '
