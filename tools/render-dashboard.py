@@ -18,7 +18,7 @@ lives in a side virtualenv this tool creates on first use (see
 ``--venv``); the queries use the standard library only.
 
     tools/render-dashboard.py --prometheus http://127.0.0.1:9090 \\
-        --minutes 12 --scrape-interval 2 \\
+        --minutes 10 --scrape-interval 2 \\
         --output doc/source/user/tacker-db-sync-dashboard.png
 """
 
