@@ -9,6 +9,8 @@ import http.server
 import logging
 import select
 import socket
+import ssl
+import sys
 import threading
 import time
 import urllib.parse
@@ -32,6 +34,20 @@ class SimHTTPServer(http.server.ThreadingHTTPServer):
         self.connections = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address):
+        """A client that went away is no server error; the rest is.
+
+        A watch connection closed by its client (a stopping informer, a
+        kubectl interrupted) surfaces here as a reset, a broken pipe or,
+        over TLS, an SSL error in the handler's read: say it at DEBUG
+        instead of printing a traceback.
+        """
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, ssl.SSLError, socket.timeout)):
+            LOG.debug("client %s went away: %s", client_address, exc)
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self):
         with self.connections_lock:

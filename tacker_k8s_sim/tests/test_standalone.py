@@ -77,3 +77,34 @@ def test_module_writes_a_kubeconfig_for_https(tmp_path):
         proc.stdout.close()
         proc.stderr.close()
     assert code == 0
+
+
+def test_a_client_that_hangs_up_prints_no_traceback(tmp_path, capfd):
+    import ssl
+    import struct
+    from tacker_k8s_sim import tls
+    cert, key, ca = tls.make_certificates(str(tmp_path))
+    with simulator.Simulator(token="t0k", tls=(cert, key)) as sim:
+        host, port = "127.0.0.1", int(sim.url.rsplit(":", 1)[1])
+        context = ssl.create_default_context(cadata=ca)
+        for _ in range(3):
+            raw = socket.create_connection((host, port), timeout=5)
+            wrapped = context.wrap_socket(raw, server_hostname=host)
+            # Half a request line, then bytes that are no TLS record and
+            # a reset: the handler's read fails with an SSL error, as
+            # when a watching client tears its connection down.
+            wrapped.sendall(b"GET /api/v1/namespaces")
+            os.write(wrapped.fileno(), b"\x15\x03\x03\x00\x02garbage")
+            wrapped.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                               struct.pack("ii", 1, 0))
+            wrapped.close()
+        time.sleep(0.5)
+        # The simulator still answers.
+        with socket.create_connection((host, port), timeout=5) as again:
+            with context.wrap_socket(again, server_hostname=host) as conn:
+                conn.sendall(b"GET /version HTTP/1.1\r\nHost: x\r\n"
+                             b"Authorization: Bearer t0k\r\n"
+                             b"Connection: close\r\n\r\n")
+                assert conn.recv(64).startswith(b"HTTP/1.1 200")
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
