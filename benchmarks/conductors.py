@@ -459,10 +459,16 @@ def _measure(run, say):
     run.wait(steady_rounds(1), startup, 'every conductor did not pass '
              'once in a group of all %d' % len(names))
     before_counts, before_at = run.backend.counts(), time.time()
-    run.wait(steady_rounds(args.rounds), args.interval * (args.rounds + 2)
-             + 120, 'the steady rounds did not finish')
+    # The steady rounds are the ones after the traffic count began (on a
+    # slow start, more than one round may already be done by then).
+    first = {n: len(p) for n, p in steady().items()}
+    run.wait(lambda: all(len(p) >= first[n] + args.rounds
+                         for n, p in steady().items()),
+             args.interval * (args.rounds + 2) + 120,
+             'the steady rounds did not finish')
     everyone = members()
-    rounds = [_round({n: steady()[n][i] for n in names}, instances)
+    rounds = [_round({n: steady()[n][first[n] + i] for n in names},
+                     instances)
               for i in range(args.rounds)]
     for i, row in enumerate(rounds):
         say('steady round %d: %s' % (i + 1, _round_text(row)))
