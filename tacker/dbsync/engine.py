@@ -202,13 +202,19 @@ class SyncEngine:
         return result
 
     def _learn_workloads(self, found, full):
-        """Remember which instance each checked workload is a VDU of."""
-        owners = {} if full else dict(self._owners)
+        """Remember which instance each checked workload is a VDU of.
+
+        A full pass builds the map anew and swaps it in with one
+        assignment; an event-driven pass sets its few keys in place (the
+        watch threads only ``get`` from it, which a concurrent setting of
+        another key does not disturb), so it costs what it checked, not
+        the size of the map.
+        """
+        owners = {} if full else self._owners
         for candidate in found:
             for target in candidate.targets.values():
                 owners[(candidate.vim, candidate.namespace, target.kind,
                         target.name)] = candidate.instance_id
-        # One assignment: the watch threads read it without a lock.
         self._owners = owners
         if full:
             checked = {c.instance_id for c in found}
