@@ -2,11 +2,17 @@
 cluster: the rolling update, the record written once at the end, the
 refusals, a rollout that times out, and the rollback."""
 
+import threading
+import time
+
 import pytest
+import sqlalchemy as sa
 
 from tacker.common import exceptions
+from tacker.db import api as db_api
 from tacker.db import packages
 from tacker.db.instances import v2 as v2_instances
+from tacker.dbsync import engine
 from tacker.tests import factories
 from tacker.tests.functional.vnflcm import helpers
 from tacker.vnflcm import begin
@@ -209,3 +215,84 @@ def test_rollout_timeout_is_failed_temp_and_rollback_restores(
     assert versions.get('v2').op_occs.transition(
         occ.id, from_states=['FAILED_TEMP'], to_state='ROLLED_BACK')
     helpers.assert_sync_unchanged(inst)
+
+
+class _InstanceUpdates:
+    """Counts the UPDATEs of one VnfInstanceV2 row (every backend)."""
+
+    def __init__(self, instance_id):
+        self.instance_id = instance_id
+        self.count = 0
+
+    def _before(self, conn, cursor, statement, params, context, many):
+        if statement.lstrip().upper().startswith('UPDATE') and \
+                'VnfInstanceV2' in statement and \
+                self.instance_id in str(params):
+            self.count += 1
+
+    def __enter__(self):
+        sa.event.listen(db_api.get_engine(), 'before_cursor_execute',
+                        self._before)
+        return self
+
+    def __exit__(self, *exc_info):
+        sa.event.remove(db_api.get_engine(), 'before_cursor_execute',
+                        self._before)
+
+
+def _wait_for(check, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, 'timed out'
+        time.sleep(0.05)
+
+
+def test_sync_during_change_writes_nothing_then_once(env, new_package):
+    """A pod healed mid-rollout; the record is written once, at the end.
+
+    The synchronization skips the instance while the op occ runs.
+    """
+    sim = env.cluster
+    inst = instantiated(env)
+    helpers.assert_completed(helpers.run('v2', inst, 'SCALE', {
+        'type': 'SCALE_OUT', 'aspectId': 'vdu1_aspect'}))
+    old_vdu1 = helpers.v2_pods_by_vdu(v2_instances.get_instance(
+        inst).instantiated_vnf_info)['VDU1']
+    before = v2_instances.view(inst)
+    sim.hold_pending(True)
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(
+        done=helpers.run('v2', inst, 'CHANGE_VNFPKG',
+                         request(new_package.vnfd.vnfd_id))))
+    with _InstanceUpdates(inst) as updates:
+        worker.start()
+        _wait_for(lambda: image(sim) == NEW_IMAGE and any(
+            p['status'].get('phase') == 'Pending'
+            for p in sim.pods('default')))
+        # An old pod dies mid-rollout; its ReplicaSet replaces it.
+        sim.kill_pod('default', old_vdu1[0])
+        sim.step()
+        sync = engine.SyncEngine()
+        try:
+            passed = sync.run_pass(instance_ids=[inst])
+            assert [(o.status, o.reason) for o in passed.outcomes] == [
+                ('skipped', 'LCM operation in progress')]
+            assert v2_instances.view(inst) == before
+            assert updates.count == 0
+            sim.hold_pending(False)
+            worker.join(30)
+            assert not worker.is_alive()
+            occ = helpers.assert_completed(result['done'])
+            assert occ.operation == 'CHANGE_VNFPKG'
+            assert updates.count == 1
+            passed = sync.run_pass(instance_ids=[inst])
+            assert [o.status for o in passed.outcomes] == ['unchanged']
+        finally:
+            sync.close()
+            sim.hold_pending(False)
+        assert updates.count == 1
+    info = v2_instances.get_instance(inst).instantiated_vnf_info
+    pods = helpers.v2_pods_by_vdu(info)
+    assert pods == helpers.running_pods_by_vdu(sim)
+    assert len(pods['VDU1']) == 2 and not set(pods['VDU1']) & set(old_vdu1)
+    assert image(sim) == NEW_IMAGE
