@@ -69,6 +69,11 @@ class PackageNotEnabled(PackageNotFound):
     msg_fmt = 'VnfId %(vnfd_id)s not ENABLED.'
 
 
+class RecordUnreadable(exceptions.Conflict):
+    msg_fmt = ('VnfInstance %(id)s cannot change its VNF package: '
+               'instantiatedVnfInfo %(reason)s.')
+
+
 @dataclasses.dataclass(frozen=True)
 class Rollout:
     """What a change_vnfpkg request does to one instance."""
@@ -127,6 +132,30 @@ def new_package(vnfd_id):
     return package
 
 
+def _check_record(record):
+    """409 unless the parts of the record a rollout reads have a shape.
+
+    A record another program wrote (or an older build) may hold anything
+    in its JSON; refusing it here keeps a request from failing half-way.
+    """
+    info = record.instantiated_vnf_info
+    if not isinstance(info, dict):
+        raise RecordUnreadable(id=record.id, reason='is not an object')
+    if not isinstance(info.get('flavourId'), str):
+        raise RecordUnreadable(id=record.id,
+                               reason='has no flavourId string')
+    metadata = info.get('metadata')
+    if metadata is not None and not isinstance(metadata, dict):
+        raise RecordUnreadable(id=record.id,
+                               reason='metadata is not an object')
+    vdu_reses = (metadata or {}).get('vdu_reses')
+    if vdu_reses is not None and not (
+            isinstance(vdu_reses, dict) and
+            all(isinstance(v, dict) for v in vdu_reses.values())):
+        raise RecordUnreadable(id=record.id, reason='metadata.vdu_reses is '
+                               'not an object of manifests')
+
+
 def plan_rollout(adapter, record, params):
     """The ``Rollout`` of a request; every refusal is typed (400/422).
 
@@ -137,6 +166,7 @@ def plan_rollout(adapter, record, params):
                                  '(Tacker has no v1 change_vnfpkg)')
     vnfd_id, additional, vdu_ids = check_request(params)
     package = new_package(vnfd_id)
+    _check_record(record)
     old = adapter.deployment(record)
     for vdu_id in vdu_ids:
         if vdu_id not in old.targets:
@@ -292,6 +322,7 @@ def rollback_change_vnfpkg(adapter, record, params, settings=None):
     """
     settings = settings or operations.Settings.from_conf()
     _vnfd_id, _additional, vdu_ids = check_request(params)
+    _check_record(record)
     deployment = adapter.deployment(record)
     vdu_reses = ((record.instantiated_vnf_info or {}).get('metadata')
                  or {}).get('vdu_reses') or {}

@@ -119,3 +119,22 @@ def test_v1_has_no_change_vnfpkg(app, packages):
     resp = call(app, 'POST', '/vnflcm/v1/vnf_instances/%s/change_vnfpkg'
                 % _instance(), _body('x'))
     assert resp.status_int == 404
+
+
+@pytest.mark.parametrize('info', [
+    dict(fakes.V2_INFO, metadata='not an object'),
+    dict(fakes.V2_INFO, metadata={'vdu_reses': 'x',
+                                  'lcm-kubernetes-def-files': 7}),
+    dict(fakes.V2_INFO, flavourId=None),
+])
+def test_unreadable_record_is_refused_not_500(app, packages, conductor,
+                                              info):
+    _old, new = packages
+    instance_id = factories.v2_instance(
+        info=info, vim_connection_info=factories.v2_vim_connection(
+            'https://k8s.example:6443'))
+    resp = _post(app, instance_id, _body(new.vnfd.vnfd_id))
+    fakes.assert_problem(resp, 409, contains=(
+        'VnfInstance %s cannot change its VNF package: instantiatedVnfInfo '
+        % instance_id))
+    assert conductor.casts == [] and _occs(app) == []
