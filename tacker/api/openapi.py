@@ -261,6 +261,7 @@ def _request_schemas():
                              ('V2', lcm_schemas.ACTIONS_V2)):
         for action, schema in actions.items():
             found['%sVnfRequest%s' % (action.title(), version)] = schema
+    found['ChangeCurrentVnfPkgRequestV2'] = lcm_schemas.CHANGE_VNFPKG_V2
     return found
 
 
@@ -448,6 +449,8 @@ def _lcm_paths(paths, version):
     create_missing = 422 if v2 else 400
     member_ops = ['%sVnfInstance%s' % (verb, tail) for verb in (
         'show', 'instantiate', 'scale', 'heal', 'terminate', 'delete')]
+    if v2:
+        member_ops.append('changeVnfPkgVnfInstanceV2')
     member_links = _links(member_ops)
     paths.add(prefix + '/api_versions', 'get', _operation(
         'apiVersions' + tail, 'The API version of /vnflcm/%s' % version,
@@ -485,6 +488,14 @@ def _lcm_paths(paths, version):
                            Location='The new op occ.')},
             errors=(404, 409, 413, 503), v2=v2, parameters=_ID,
             body=_json_body('%sVnfRequest%s' % (action.title(), tail))))
+    if v2:
+        paths.add(instances + '/{id}/change_vnfpkg', 'post', _operation(
+            'changeVnfPkgVnfInstanceV2', 'Change the current VNF package '
+            'of a VNF instance by a rolling update (asynchronous)', tag,
+            {'202': _empty('Accepted; Location is the new LCM operation '
+                           'occurrence.', v2, Location='The new op occ.')},
+            errors=(404, 409, 413, 422, 503), v2=v2, parameters=_ID,
+            body=_json_body('ChangeCurrentVnfPkgRequestV2')))
     paths.add(occs, 'get', _operation(
         'listVnfLcmOpOccs' + tail, 'List the LCM operation occurrences',
         tag, {'200': _json('The op occs visible to the caller.',

@@ -153,6 +153,10 @@ def build(*, conductor=None, package_store=None):
         for action in ('instantiate', 'scale', 'heal', 'terminate'):
             router.add(prefix + '/vnf_instances/{id}/' + action,
                        POST=(getattr(lcm, action), rule % action))
+        if hasattr(lcm, 'change_vnfpkg'):
+            # v2 only, as in Tacker.
+            router.add(prefix + '/vnf_instances/{id}/change_vnfpkg',
+                       POST=(lcm.change_vnfpkg, rule % 'change_vnfpkg'))
         router.add(prefix + '/vnf_lcm_op_occs',
                    GET=(occs.index, rule % names['occ_list']))
         router.add(prefix + '/vnf_lcm_op_occs/{id}',

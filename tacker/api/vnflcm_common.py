@@ -211,11 +211,11 @@ class InstanceControllerBase(CollectionBase):
                  {'id': id, 'version': self.API_VERSION})
         return wsgi.empty_response(204)
 
-    def _action(self, req, instance_id, action):
+    def _action(self, req, instance_id, action, schema=None):
         ctx = context.of(req)
         check_id(instance_id, self.not_found)
         record = self.load(ctx, instance_id)
-        body = schemas.validate(self.ACTION_SCHEMAS[action],
+        body = schemas.validate(schema or self.ACTION_SCHEMAS[action],
                                 wsgi.read_json(req))
         op_occ_id = self.gateway.start(
             api_version=self.API_VERSION, instance_id=instance_id,

@@ -51,6 +51,14 @@ class InstanceController(common.InstanceControllerBase):
         except exceptions.NotFound:
             raise self.not_found(instance_id)
 
+    def change_vnfpkg(self, req, id):
+        """``POST .../change_vnfpkg``: a rolling update to another package.
+
+        Only v2 has it (as in Tacker); see ``tacker.vnflcm.change_vnfpkg``.
+        """
+        return self._action(req, id, 'change_vnfpkg',
+                            schema=schemas.CHANGE_VNFPKG_V2)
+
     def package_missing(self, vnfd_id):
         return wsgi.Unprocessable(reason=(
             'VnfPackage of vnfdId %s is not found or not operational.'

@@ -15,11 +15,17 @@ INSTANTIATE = 'INSTANTIATE'
 SCALE = 'SCALE'
 HEAL = 'HEAL'
 TERMINATE = 'TERMINATE'
-OPERATIONS = (INSTANTIATE, SCALE, HEAL, TERMINATE)
+#: v2 only (Tacker has no v1 change_vnfpkg): a rolling update to the
+#: manifests of another VNF package.
+CHANGE_VNFPKG = 'CHANGE_VNFPKG'
+OPERATIONS = (INSTANTIATE, SCALE, HEAL, TERMINATE, CHANGE_VNFPKG)
+#: The operations of each API version.
+V1_OPERATIONS = (INSTANTIATE, SCALE, HEAL, TERMINATE)
 
 #: The instantiation state each operation starts from.
 REQUIRED_STATE = {INSTANTIATE: NOT_INSTANTIATED, SCALE: INSTANTIATED,
-                  HEAL: INSTANTIATED, TERMINATE: INSTANTIATED}
+                  HEAL: INSTANTIATED, TERMINATE: INSTANTIATED,
+                  CHANGE_VNFPKG: INSTANTIATED}
 
 # --- an op occ's operation state (SOL003)
 STARTING = 'STARTING'

@@ -31,6 +31,9 @@ RULES = [
           _INSTANCES + '/{vnfInstanceId}/' + name)
     for name in ('instantiate', 'scale', 'heal', 'terminate')
 ] + [
+    _rule('change_vnfpkg', 'Change the current VNF package of a VNF '
+          'instance.', 'POST', _INSTANCES + '/{vnfInstanceId}/change_vnfpkg'),
+] + [
     _rule('lcm_op_occ_list', 'List LCM operation occurrences.', 'GET',
           _OCCS),
     _rule('lcm_op_occ_show', 'Show an LCM operation occurrence.', 'GET',

@@ -8,6 +8,8 @@
    ones (its log lines name old -> new).
 3. While the synchronization holds an instance, a scale request gets
    409; once released, a scale starts from the synchronized level.
+4. The v2 instance changes package by a rolling update while Kubernetes
+   heals one of its pods (``tacker.sandbox.change_pkg``).
 
 Each expectation becomes a ``Check``; the run passes when all do.
 """
@@ -19,6 +21,7 @@ from tacker.common import coordination
 from tacker.common import states
 from tacker.db.instances import v1 as v1_instances
 from tacker.sandbox import api_client
+from tacker.sandbox import change_pkg
 from tacker.sandbox import render
 from tacker.sandbox import stack as stack_mod
 from tacker.vnfpkgm import build
@@ -383,6 +386,8 @@ class Demo:
         self.show_after(changed_at)
         self.conflicts()
         self.scale_after_release()
+        change_pkg.run_step(self, vdu=VDU, deployment=DEPLOYMENT,
+                            running_pods=_deployment_pods)
         return self.passed
 
     def summary(self, elapsed):

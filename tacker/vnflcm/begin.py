@@ -20,6 +20,7 @@ from tacker.common import states
 from tacker.db import api as db_api
 from tacker import versions
 from tacker.versions import base
+from tacker.vnflcm import change_vnfpkg
 from tacker.vnflcm import operations
 from tacker.vnfm.infra_drivers.kubernetes import deployment as deployment_mod
 
@@ -35,14 +36,17 @@ def begin_operation(*, api_version, instance_id, operation, params,
     """Record a new operation in STARTING and return its op occ id.
 
     :param api_version: 'v1' or 'v2'
-    :param operation: INSTANTIATE, SCALE, HEAL or TERMINATE
+    :param operation: INSTANTIATE, SCALE, HEAL, TERMINATE or (v2)
+        CHANGE_VNFPKG
     :param params: the request body (stored as operationParams)
     :param tenant_id: the caller's project (v1 op occ, default VIM)
     """
     adapter = versions.get(api_version)
-    if operation not in states.OPERATIONS:
+    known = (states.OPERATIONS if api_version == 'v2'
+             else states.V1_OPERATIONS)
+    if operation not in known:
         raise exceptions.Invalid(reason='operation %r is not one of %s'
-                                 % (operation, ', '.join(states.OPERATIONS)))
+                                 % (operation, ', '.join(known)))
     params = params if params is not None else {}
     if not isinstance(params, dict):
         raise exceptions.Invalid(reason='the request body must be a JSON '
@@ -95,6 +99,8 @@ def _validate(adapter, record, operation, params, tenant_id):
     elif operation == states.HEAL:
         operations.heal_pods(adapter.vnfcs(record), params,
                              adapter.heal_field)
+    elif operation == states.CHANGE_VNFPKG:
+        change_vnfpkg.validate(adapter, record, params)
     elif operation == states.TERMINATE:
         kind = params.get('terminationType')
         if kind is not None and kind not in ('FORCEFUL', 'GRACEFUL'):
@@ -107,6 +113,9 @@ def _begin_locked(adapter, instance_id, operation, params, tenant_id):
     record = adapter.load(instance_id)
     action = _action(operation)
     state = adapter.instantiation_state(record)
+    if operation == states.CHANGE_VNFPKG and state != states.INSTANTIATED:
+        # Tacker's v2 text for this operation.
+        raise change_vnfpkg.NotInstantiated(id=instance_id)
     if state != states.REQUIRED_STATE[operation]:
         raise base.InstantiationStateConflict(id=instance_id, state=state,
                                               action=action)

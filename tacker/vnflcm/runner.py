@@ -25,6 +25,7 @@ from tacker.common import exceptions
 from tacker.common import states
 from tacker.db import op_occs
 from tacker import versions
+from tacker.vnflcm import change_vnfpkg
 from tacker.vnflcm import operations
 import tacker.conf
 
@@ -123,7 +124,10 @@ def _run_locked(adapter, occ, settings):
              {'op': occ.operation, 'id': occ.instance_id, 'occ': occ.id})
     try:
         record = adapter.load(occ.instance_id)
-        operations.Operation(adapter, settings).run(occ, record)
+        if occ.operation == states.CHANGE_VNFPKG:
+            change_vnfpkg.run(adapter, record, occ.params or {}, settings)
+        else:
+            operations.Operation(adapter, settings).run(occ, record)
     except Exception as exc:  # noqa: every failure ends the op occ
         error = problem_of(exc, occ.operation)
         if isinstance(exc, exceptions.TackerError):

@@ -117,3 +117,19 @@ ACTIONS_V1 = {'instantiate': INSTANTIATE_V1, 'scale': SCALE, 'heal': HEAL,
               'terminate': TERMINATE}
 ACTIONS_V2 = {'instantiate': INSTANTIATE_V2, 'scale': SCALE, 'heal': HEAL,
               'terminate': TERMINATE}
+
+# POST /vnflcm/v2/vnf_instances/{id}/change_vnfpkg (v2 only, as in Tacker).
+# vimConnectionInfo is not taken: the rollout runs on the instance's VIM.
+CHANGE_VNFPKG_V2 = {
+    'type': 'object',
+    'properties': {
+        'vnfdId': common.IDENTIFIER,
+        'extVirtualLinks': _LIST,
+        'extManagedVirtualLinks': _LIST,
+        'additionalParams': common.KEY_VALUE_PAIRS,
+        'extensions': common.KEY_VALUE_PAIRS,
+        'vnfConfigurableProperties': common.KEY_VALUE_PAIRS,
+    },
+    'required': ['vnfdId'],
+    'additionalProperties': False,
+}

@@ -92,6 +92,45 @@ def update_instance(instance, *, session=None, **values):
         cas.swap(own, instance.version, _columns(values))
 
 
+def change_package(instance, *, new_package_id, old_package_id,
+                   merge=None, **values):
+    """Move ``instance`` to another package in one transaction.
+
+    Writes ``values`` (a compare-and-swap, as ``update_instance``), each
+    of ``merge`` (``{column: JSON merge patch}``, RFC 7386) onto what the
+    column holds, marks the new package IN_USE and releases the old one
+    when no instance uses it any more.
+    """
+    m = models.VnfInstanceV2
+    with db_api.writer_session() as session:
+        values = dict(values)
+        if merge:
+            row = session.execute(sa.select(*[
+                getattr(m, column) for column in sorted(merge)]).where(
+                    m.id == instance.id)).one_or_none()
+            if row is None:
+                raise _not_found(instance.id)
+            for column, current in zip(sorted(merge), row):
+                values[column] = merge_patch(current, merge[column])
+        cas.swap(session, instance.version, _columns(values))
+        packages.mark_in_use(session, new_package_id)
+        if old_package_id and old_package_id != new_package_id:
+            packages.release_if_unused(session, old_package_id)
+
+
+def merge_patch(target, patch):
+    """RFC 7386: ``patch`` applied to ``target`` (neither is changed)."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
 def _columns(values):
     # The attribute for the 'metadata' column is metadata_; callers may
     # use the column name.

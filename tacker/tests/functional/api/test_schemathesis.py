@@ -26,9 +26,11 @@ What is set apart, each for a reason that holds for this run only:
 - ``positive_data_acceptance`` takes, for some operations, the 4xx a
   valid body still meets (``CONFIG``): a generated body is never a
   CSAR (400); a generated vnfdId names no onboarded package (400 in
-  v1, 422 in v2, as in Tacker); a generated flavourId, aspectId or
-  vnfcInstanceId names nothing in the instance's VNFD or VNFCs (400,
-  checked against the package before anything is recorded).  Every
+  v1, 422 in v2, as in Tacker; change_vnfpkg too, which also refuses
+  with 409 an instance that is not instantiated or has a FAILED_TEMP op
+  occ); a generated flavourId, aspectId or vnfcInstanceId names nothing
+  in the instance's VNFD or VNFCs (400, checked against the package
+  before anything is recorded).  Every
   other check keeps its statuses, and so does every other operation.
 """
 
@@ -76,6 +78,10 @@ checks.positive_data_acceptance.expected-statuses = [201, 422]
 [[operations]]
 include-operation-id-regex = "^(instantiate|scale|heal)VnfInstanceV[12]$"
 checks.positive_data_acceptance.expected-statuses = [202, 400, 404, 409]
+
+[[operations]]
+include-operation-id = "changeVnfPkgVnfInstanceV2"
+checks.positive_data_acceptance.expected-statuses = [202, 400, 404, 409, 422]
 """
 # The whole run: about 40 s on two idle cores, twice that under load.
 RUN_TIMEOUT = 170

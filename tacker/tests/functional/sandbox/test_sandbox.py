@@ -42,11 +42,32 @@ def _run(state_dir, cwd):
                           timeout=DEMO_TIMEOUT)
 
 
+def _assert_change_vnfpkg_output(out):
+    """The change_vnfpkg step.
+
+    A pod healed mid-rollout, a pass skipped, the new vnfdId and pods
+    recorded once the rollout ended.
+    """
+    step = out.split('== change_vnfpkg (v2) while Kubernetes heals a pod')[1]
+    assert re.search(r'v2/vnf_instances/\S+/change_vnfpkg \(RollingUpdate '
+                     r'of VDU1 to vnfd c2f1a8d4-3b6e-4f0a-9d57-8e2b6a4c1f02'
+                     r'\) -> 202', step)
+    assert 'Auto-heal mid-rollout: old pod vdu1-' in step
+    assert ('A synchronization pass during the rollout: skipped (LCM '
+            'operation in progress)') in step
+    assert len(re.findall(r'vdu1-\S+  <- new \(rolled out\)', step)) == 2
+    for name in ('sync skips change_vnfpkg', 'change_vnfpkg completed',
+                 'v2 new vnfdId', 'v2 rolled pods = cluster',
+                 'new image runs', 'next pass finds no drift'):
+        assert re.search(r'PASS  %s ' % re.escape(name), step), name
+    assert 'Deployment vdu1 runs nginx:1.27' in step
+
+
 def _assert_demo_output(proc, state_dir):
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr
     assert 'Traceback' not in out + proc.stderr
-    assert 'All 12 expectations met.' in out
+    assert 'All 18 expectations met.' in out
     # Old and new pod names: each killed pod is shown stale before the
     # sync, and its replacement is shown after it.
     heals = re.findall(r'Auto-heal \((v[12])\): pod (\S+) of Deployment '
@@ -68,6 +89,7 @@ def _assert_demo_output(proc, state_dir):
     assert re.search(r'v1/vnf_instances/\S+/scale -> 409', out)
     assert 'in task_state DB_SYNCHRONIZING. Cannot scale while' in out
     assert 'SCALE_IN went 2 -> 1 with 2 pods' in out
+    _assert_change_vnfpkg_output(out)
     # The bearer token never shows.
     token = (state_dir / TOKEN_FILE).read_text()
     assert token and token not in out and token not in proc.stderr

@@ -846,6 +846,11 @@ def _read_v2(ctx, inst_id):
         view['instantiatedVnfInfo'] = vinfo
         view['vimConnectionInfo'] = body.get('vimConnectionInfo')
         view['_links'] = body.get('_links')
+        view['vnfd'] = {key: body.get(key) for key in (
+            'vnfdId', 'vnfProvider', 'vnfProductName',
+            'vnfSoftwareVersion', 'vnfdVersion')}
+        view['vnfConfigurableProperties'] = body.get(
+            'vnfConfigurableProperties')
         result['view'] = view
         result['load_ok']['view'] = True
     except Exception as exc:

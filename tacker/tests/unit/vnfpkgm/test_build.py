@@ -64,5 +64,5 @@ def test_cli_single_and_all(tmp_path, capsys):
         assert len(pkg.meta.kubernetes_files) == 4
     assert build.main(["--all", str(tmp_path / "all")]) == 0
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [
-        "sample_cnf.zip", "sample_cnf_multi.zip"]
+        "sample_cnf.zip", "sample_cnf_multi.zip", "sample_cnf_v2.zip"]
     assert "sample_cnf.zip" in capsys.readouterr().out

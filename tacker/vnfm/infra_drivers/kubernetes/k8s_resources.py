@@ -193,6 +193,29 @@ class Cluster:
                           body={'spec': {'replicas': replicas}},
                           content_type=MERGE_PATCH)
 
+    def read(self, obj):
+        """The live object ``obj`` names (kind, namespace, name)."""
+        return self._call('read %s' % object_name(obj), 'GET',
+                          self._path(obj))
+
+    def replace(self, obj, change, *, attempts=5):
+        """PUT ``change(live object)`` over the object ``obj`` names.
+
+        The PUT carries the resourceVersion read, so a write in between
+        (a controller's status update) answers 409; the object is then
+        read again and ``change`` applied again, up to ``attempts`` times.
+        """
+        what = 'replace %s' % object_name(obj)
+        path = self._path(obj)
+        for attempt in range(attempts):
+            body = change(self._call('read %s' % object_name(obj), 'GET',
+                                     path))
+            try:
+                return self._request('PUT', path, body=body)
+            except ApiFailure as exc:
+                if exc.status != 409 or attempt == attempts - 1:
+                    raise self.error('%s: %s' % (what, exc.message))
+
     def delete(self, obj, *, grace_seconds=None):
         """Delete; False when it was already gone."""
         query = {'propagationPolicy': 'Background'}
