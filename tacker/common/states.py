@@ -15,11 +15,14 @@ INSTANTIATE = 'INSTANTIATE'
 SCALE = 'SCALE'
 HEAL = 'HEAL'
 TERMINATE = 'TERMINATE'
-OPERATIONS = (INSTANTIATE, SCALE, HEAL, TERMINATE)
+#: SOL003 "Modify VNF information" (PATCH of an instance).
+MODIFY_INFO = 'MODIFY_INFO'
+OPERATIONS = (INSTANTIATE, SCALE, HEAL, TERMINATE, MODIFY_INFO)
 
-#: The instantiation state each operation starts from.
+#: The instantiation state each operation starts from (None: either).
 REQUIRED_STATE = {INSTANTIATE: NOT_INSTANTIATED, SCALE: INSTANTIATED,
-                  HEAL: INSTANTIATED, TERMINATE: INSTANTIATED}
+                  HEAL: INSTANTIATED, TERMINATE: INSTANTIATED,
+                  MODIFY_INFO: None}
 
 # --- an op occ's operation state (SOL003)
 STARTING = 'STARTING'
@@ -39,6 +42,7 @@ IN_PROGRESS = (STARTING, PROCESSING, ROLLING_BACK)
 # --- v1's vnf_instances.task_state
 #: Held by the synchronization while it writes a v1 instance.
 DB_SYNCHRONIZING = 'DB_SYNCHRONIZING'
-#: Held by each v1 LCM operation from its start to its end.
+#: Held by each v1 LCM operation from its start to its end.  A modify
+#: holds none, as in Tacker: it only rewrites the instance's own columns.
 TASK_STATES = {INSTANTIATE: 'INSTANTIATING', SCALE: 'SCALING',
                HEAL: 'HEALING', TERMINATE: 'TERMINATING'}

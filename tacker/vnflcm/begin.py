@@ -35,7 +35,7 @@ def begin_operation(*, api_version, instance_id, operation, params,
     """Record a new operation in STARTING and return its op occ id.
 
     :param api_version: 'v1' or 'v2'
-    :param operation: INSTANTIATE, SCALE, HEAL or TERMINATE
+    :param operation: INSTANTIATE, SCALE, HEAL, TERMINATE or MODIFY_INFO
     :param params: the request body (stored as operationParams)
     :param tenant_id: the caller's project (v1 op occ, default VIM)
     """
@@ -95,6 +95,8 @@ def _validate(adapter, record, operation, params, tenant_id):
     elif operation == states.HEAL:
         operations.heal_pods(adapter.vnfcs(record), params,
                              adapter.heal_field)
+    elif operation == states.MODIFY_INFO:
+        adapter.check_modify(record, params)
     elif operation == states.TERMINATE:
         kind = params.get('terminationType')
         if kind is not None and kind not in ('FORCEFUL', 'GRACEFUL'):
@@ -107,7 +109,8 @@ def _begin_locked(adapter, instance_id, operation, params, tenant_id):
     record = adapter.load(instance_id)
     action = _action(operation)
     state = adapter.instantiation_state(record)
-    if state != states.REQUIRED_STATE[operation]:
+    required = states.REQUIRED_STATE[operation]
+    if required is not None and state != required:
         raise base.InstantiationStateConflict(id=instance_id, state=state,
                                               action=action)
     task_state = adapter.task_state(record)

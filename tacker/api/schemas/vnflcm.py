@@ -117,3 +117,40 @@ ACTIONS_V1 = {'instantiate': INSTANTIATE_V1, 'scale': SCALE, 'heal': HEAL,
               'terminate': TERMINATE}
 ACTIONS_V2 = {'instantiate': INSTANTIATE_V2, 'scale': SCALE, 'heal': HEAL,
               'terminate': TERMINATE}
+
+# --- Modify VNF information (PATCH of an instance, a JSON merge patch)
+
+MODIFY_V2 = {
+    'type': 'object',
+    'properties': {
+        'vnfInstanceName': common.NAME,
+        'vnfInstanceDescription': common.DESCRIPTION,
+        'vnfdId': common.IDENTIFIER,
+        'vnfConfigurableProperties': common.KEY_VALUE_PAIRS,
+        'metadata': common.KEY_VALUE_PAIRS,
+        'extensions': common.KEY_VALUE_PAIRS,
+        # Merged per key: null removes a connection.
+        'vimConnectionInfo': {
+            'type': 'object', 'maxProperties': 64,
+            'additionalProperties': {
+                'anyOf': [_VIM_CONNECTION_V2, {'type': 'null'}]}},
+    },
+    'additionalProperties': False,
+}
+
+MODIFY_V1 = {
+    'type': 'object',
+    'properties': {
+        'vnfInstanceName': common.NAME,
+        'vnfInstanceDescription': common.DESCRIPTION,
+        'vnfdId': common.UUID,
+        'vnfPkgId': common.UUID,
+        # Tacker's v1 keeps metadata as a map of strings; null removes.
+        'metadata': {'type': 'object', 'maxProperties': 256,
+                     'additionalProperties': {
+                         'type': ['string', 'null'], 'maxLength': 4096}},
+        'vimConnectionInfo': {'type': 'array', 'maxItems': 64,
+                              'items': _VIM_CONNECTION_V1},
+    },
+    'additionalProperties': False,
+}
