@@ -132,8 +132,8 @@ MODIFY_V2 = {
         # Merged per key: null removes a connection.
         'vimConnectionInfo': {
             'type': 'object', 'maxProperties': 64,
-            'additionalProperties': {
-                'anyOf': [_VIM_CONNECTION_V2, {'type': 'null'}]}},
+            'additionalProperties': dict(_VIM_CONNECTION_V2,
+                                         type=['object', 'null'])},
     },
     'additionalProperties': False,
 }
