@@ -179,7 +179,8 @@ class Operation:
         with _Clients() as clients:
             cluster = self._cluster(clients, deployment.vim)
             for obj in deployment.objects:
-                cluster.create(obj)
+                # What an earlier attempt created is kept (a retry).
+                cluster.create_or_adopt(obj, record.id)
             snapshot = self._wait(cluster, deployment,
                                   k8s_resources.vdus_ready(
                                       deployment.targets.values(), expected))

@@ -205,8 +205,9 @@ def modify(instance_id, decide, *, package_ids=None):
                                    else column) for column in MODIFIABLE}
         changes = decide(current)
         if changes:
-            session.execute(sa.update(m).where(m.id == instance_id).values(
-                **_columns(changes)))
+            table = m.__table__
+            session.execute(sa.update(table).where(
+                table.c.id == instance_id).values(**_columns(changes)))
             if 'vnfdId' in changes and package_ids:
                 old, new = package_ids
                 packages.mark_in_use(session, new)

@@ -846,6 +846,9 @@ def _read_v2(ctx, inst_id):
         view['instantiatedVnfInfo'] = vinfo
         view['vimConnectionInfo'] = body.get('vimConnectionInfo')
         view['_links'] = body.get('_links')
+        for field in ('vnfInstanceName', 'vnfInstanceDescription',
+                      'metadata', 'extensions', 'vnfConfigurableProperties'):
+            view[field] = body.get(field)
         result['view'] = view
         result['load_ok']['view'] = True
     except Exception as exc:
@@ -890,6 +893,8 @@ def _read_v1(ctx, inst_id):
         view['vimConnectionInfo'] = body.get('vimConnectionInfo')
         view['metadata'] = body.get('metadata')
         view['_links'] = body.get('_links')
+        for field in ('vnfInstanceName', 'vnfInstanceDescription'):
+            view[field] = body.get(field)
         result['view'] = view
         result['load_ok']['view'] = True
     except Exception as exc:
