@@ -82,6 +82,11 @@ class NotFailedTemp(exceptions.Conflict):
     msg_fmt = 'LCM operation %(id)s not FAILED_TEMP.'
 
 
+def action_name(operation):
+    """The verb a conflict text names: a modify is the CLI's "update"."""
+    return 'update' if operation == states.MODIFY_INFO else operation.lower()
+
+
 def namespace_or_default(value):
     """A stored namespace, 'default' when unset, None when not a name."""
     if value is None or value == '':

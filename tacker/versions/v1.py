@@ -386,7 +386,7 @@ class V1Adapter(base.Adapter):
                                             states.DB_SYNCHRONIZING)
                      if running else states.DB_SYNCHRONIZING)
         return base.TaskStateConflict(id=instance_id, state=state,
-                                      action=operation.lower())
+                                      action=base.action_name(operation))
 
     def running_conflict(self, record, running, operation):
         """The 409 when op occs in ``blocking_states`` exist."""
@@ -394,7 +394,7 @@ class V1Adapter(base.Adapter):
             id=record.id,
             state=record.task_state or states.TASK_STATES.get(
                 running[-1].operation, running[-1].state),
-            action=operation.lower())
+            action=base.action_name(operation))
 
 
 ADAPTER = V1Adapter()

@@ -27,7 +27,7 @@ LOG = logging.getLogger(__name__)
 
 
 def _action(operation):
-    return operation.lower()
+    return base.action_name(operation)
 
 
 def begin_operation(*, api_version, instance_id, operation, params,

@@ -166,7 +166,7 @@ def test_v1_modify_while_synchronizing_is_409(sqlite_app, package,
     assert resp.json == {
         'title': 'Conflict', 'status': 409,
         'detail': 'Vnf instance %s in task_state DB_SYNCHRONIZING. Cannot '
-                  'modify_info while the vnf instance is in this state.'
+                  'update while the vnf instance is in this state.'
                   % inst}
     assert conductor.casts == []
 
