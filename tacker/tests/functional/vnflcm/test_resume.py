@@ -236,3 +236,20 @@ def test_the_sync_skips_an_instance_while_a_modify_or_retry_runs(env):
         (inst, 'skipped', 'LCM operation in progress')]
     assert runner.run_operation('v2', modify_id) == 'COMPLETED'
     helpers.assert_sync_unchanged(inst)
+
+
+def test_v2_modify_to_another_vnfd_takes_its_package(env):
+    from tacker.db import packages
+
+    other = factories.onboarded_package(sample='sample_cnf_multi')
+    inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                 vnfd_id=env.vnfd_id)
+    helpers.assert_completed(helpers.run('v2', inst, 'MODIFY_INFO', {
+        'vnfdId': other.vnfd.vnfd_id}))
+    shown = v2_instances.view(inst)
+    assert shown['vnfdId'] == other.vnfd.vnfd_id
+    assert (shown['vnfProvider'], shown['vnfProductName'],
+            shown['vnfSoftwareVersion'], shown['vnfdVersion']) == (
+        other.vnfd.provider, other.vnfd.product_name,
+        other.vnfd.software_version, other.vnfd.vnfd_version)
+    assert packages.get(other.id)['usage_state'] == 'IN_USE'
