@@ -12,10 +12,14 @@ The versions differ as Tacker 16's do: v2 merges ``metadata``,
 ``extensions``, ``vnfConfigurableProperties`` and the
 ``vimConnectionInfo`` map key by key; v1 keeps ``vimConnectionInfo`` as
 a list of Tacker's ``VimConnectionInfo`` objects (snake_case), matched by
-``id``, whose object fields are updated one level deep.
+``id``, whose object fields are updated one level deep.  v2 also takes
+``vnfcInfoModifications``: each names a ``vnfcInfo`` entry whose
+``vnfcConfigurableProperties`` it merges.
 """
 
 import copy
+
+from tacker.common import exceptions
 
 #: Instance fields a v2 request patches as JSON documents.
 V2_DOCUMENTS = ('vnfConfigurableProperties', 'metadata', 'extensions')
@@ -71,7 +75,35 @@ def v2_changes(current, params, package=None):
         if field in params:
             wanted[field] = merge_patch(current.get(field) or {},
                                         params[field])
+    if params.get('vnfcInfoModifications'):
+        wanted['instantiatedVnfInfo'] = _vnfc_modified(
+            current.get('instantiatedVnfInfo'),
+            params['vnfcInfoModifications'])
     return _changed(current, wanted)
+
+
+def missing_vnfcs(info, modifications):
+    """The ids of ``modifications`` no ``vnfcInfo`` entry has."""
+    known = {entry.get('id') for entry in (info or {}).get('vnfcInfo')
+             or ()}
+    return [m['id'] for m in modifications if m['id'] not in known]
+
+
+def _vnfc_modified(info, modifications):
+    missing = missing_vnfcs(info, modifications)
+    if missing:
+        # Known at the request; gone since (the synchronization replaced
+        # the pod): nothing to merge into.
+        raise exceptions.Invalid(message=(
+            'vnfcInstanceId(%s) does not exist.' % missing[0]))
+    info = copy.deepcopy(info)
+    for mod in modifications:
+        for entry in info['vnfcInfo']:
+            if entry.get('id') == mod['id']:
+                entry['vnfcConfigurableProperties'] = merge_patch(
+                    entry.get('vnfcConfigurableProperties') or {},
+                    mod['vnfcConfigurableProperties'])
+    return info
 
 
 def v1_connection(entry):

@@ -252,6 +252,12 @@ class V2Adapter(base.Adapter):
                 'vimConnectionInfo' in params:
             raise exceptions.Invalid(message=(
                 'vimConnectionInfo cannot be modified in NOT_INSTANTIATED.'))
+        missing = modify.missing_vnfcs(record.instantiated_vnf_info,
+                                       params.get('vnfcInfoModifications')
+                                       or ())
+        if missing:
+            raise exceptions.Invalid(message=(
+                'vnfcInstanceId(%s) does not exist.' % missing[0]))
         self._new_package(record, params)
 
     def _new_package(self, record, params):

@@ -134,6 +134,17 @@ MODIFY_V2 = {
             'type': 'object', 'maxProperties': 64,
             'additionalProperties': dict(_VIM_CONNECTION_V2,
                                          type=['object', 'null'])},
+        'vnfcInfoModifications': {
+            'type': 'array', 'maxItems': 1024,
+            'items': {
+                'type': 'object',
+                'properties': {
+                    'id': common.IDENTIFIER,
+                    'vnfcConfigurableProperties': common.KEY_VALUE_PAIRS,
+                },
+                'required': ['id', 'vnfcConfigurableProperties'],
+                'additionalProperties': False,
+            }},
     },
     'additionalProperties': False,
 }

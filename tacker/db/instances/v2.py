@@ -182,7 +182,8 @@ def delete(instance_id):
 MODIFIABLE = ('vnfInstanceName', 'vnfInstanceDescription', 'vnfdId',
               'vnfProvider', 'vnfProductName', 'vnfSoftwareVersion',
               'vnfdVersion', 'vnfConfigurableProperties',
-              'vimConnectionInfo', 'metadata', 'extensions')
+              'vimConnectionInfo', 'metadata', 'extensions',
+              'instantiatedVnfInfo')
 
 
 def modify(instance_id, decide, *, package_ids=None):

@@ -181,6 +181,15 @@ def test_v2_modify_of_an_instantiated_instance_keeps_it_in_sync(env):
         record.vim_connection_info[key]['vimId']
     assert after.instantiated_vnf_info == record.instantiated_vnf_info
     helpers.assert_sync_unchanged(inst)
+    # A VNFC's configurable properties, kept by the next synchronization.
+    vnfc = after.instantiated_vnf_info['vnfcInfo'][0]['id']
+    helpers.assert_completed(helpers.run('v2', inst, 'MODIFY_INFO', {
+        'vnfcInfoModifications': [{'id': vnfc, 'vnfcConfigurableProperties':
+                                   {'role': 'primary'}}]}))
+    helpers.assert_sync_unchanged(inst)
+    (entry,) = [e for e in v2_instances.get_instance(
+        inst).instantiated_vnf_info['vnfcInfo'] if e['id'] == vnfc]
+    assert entry['vnfcConfigurableProperties'] == {'role': 'primary'}
 
 
 def test_v1_modify_merges_connections_and_metadata(env):

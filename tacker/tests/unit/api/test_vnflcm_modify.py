@@ -83,6 +83,8 @@ def test_modify_refuses_other_media_types(sqlite_app, package, conductor):
     ('v2', {'vimConnectionInfo': {'c': {'vimId': 'v'}}}, 'vimType'),
     ('v2', {'vimConnectionInfo': {'c': {'vimType': 'k', 'bad': 1}}}, 'bad'),
     ('v2', {'flavourId': 'simple'}, 'flavourId'),
+    ('v2', {'vnfcInfoModifications': [{'id': 'x'}]},
+     'vnfcConfigurableProperties'),
     ('v1', {'vnfdId': 'not-a-uuid'}, 'vnfdId'),
     ('v1', {'metadata': {'nested': {'a': 1}}}, 'metadata'),
     ('v1', {'vimConnectionInfo': {'c': {}}}, 'vimConnectionInfo'),
@@ -90,7 +92,8 @@ def test_modify_refuses_other_media_types(sqlite_app, package, conductor):
     ('v1', {'extensions': {}}, 'extensions'),
 ], ids=['long-name', 'metadata-not-object', 'extensions-list',
         'connection-without-type', 'connection-unknown-field',
-        'unknown-field', 'v1-vnfd-not-uuid', 'v1-metadata-not-strings',
+        'unknown-field', 'vnfc-modification-without-properties',
+        'v1-vnfd-not-uuid', 'v1-metadata-not-strings',
         'v1-connections-not-list', 'v1-connection-without-id',
         'v1-no-extensions'])
 def test_modify_bad_bodies_are_400_naming_the_field(
@@ -121,6 +124,14 @@ def test_modify_vim_connections_need_an_instantiated_instance(
                   {'vimConnectionInfo': connections})
     fakes.assert_problem(resp, 400, detail=(
         'vimConnectionInfo cannot be modified in NOT_INSTANTIATED.'))
+
+
+def test_v2_modify_of_an_unknown_vnfc_is_400(sqlite_app, package):
+    inst = _instance('v2', package)
+    resp = _patch(sqlite_app, 'v2', inst, {'vnfcInfoModifications': [
+        {'id': 'VDU1-nope', 'vnfcConfigurableProperties': {'a': 1}}]})
+    fakes.assert_problem(resp, 400, detail=(
+        'vnfcInstanceId(VDU1-nope) does not exist.'))
 
 
 def test_v2_modify_to_an_unknown_vnfd_is_422(sqlite_app, package):

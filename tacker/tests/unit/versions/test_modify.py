@@ -4,6 +4,7 @@ import hypothesis
 from hypothesis import strategies as st
 import pytest
 
+from tacker.common import exceptions
 from tacker.versions import modify
 
 # RFC 7396, appendix A: (target, patch, result).
@@ -134,3 +135,26 @@ def test_v1_changes_use_tackers_columns():
         'vnfInstanceName': 'renamed', 'metadata': {'team': None, 'x': 'y'}})
     assert changes == {'vnf_instance_name': 'renamed',
                        'vnf_metadata': {'namespace': 'default', 'x': 'y'}}
+
+
+def test_v2_vnfc_modifications_merge_into_the_named_vnfc_only():
+    info = {'flavourId': 'simple', 'vnfcInfo': [
+        {'id': 'VDU1-a', 'vnfcConfigurableProperties': {'k': 1, 'x': 2}},
+        {'id': 'VDU1-b'}]}
+    current = dict(V2_CURRENT, instantiatedVnfInfo=info)
+    changes = modify.v2_changes(current, {'vnfcInfoModifications': [
+        {'id': 'VDU1-a', 'vnfcConfigurableProperties': {'x': None, 'y': 3}}]})
+    assert changes == {'instantiatedVnfInfo': {
+        'flavourId': 'simple', 'vnfcInfo': [
+            {'id': 'VDU1-a', 'vnfcConfigurableProperties': {'k': 1, 'y': 3}},
+            {'id': 'VDU1-b'}]}}
+    assert info['vnfcInfo'][0]['vnfcConfigurableProperties'] == {
+        'k': 1, 'x': 2}
+
+
+def test_v2_vnfc_modification_of_a_vnfc_gone_since_is_refused():
+    current = dict(V2_CURRENT, instantiatedVnfInfo={'vnfcInfo': []})
+    with pytest.raises(exceptions.Invalid) as caught:
+        modify.v2_changes(current, {'vnfcInfoModifications': [
+            {'id': 'VDU1-gone', 'vnfcConfigurableProperties': {}}]})
+    assert caught.value.message == 'vnfcInstanceId(VDU1-gone) does not exist.'
