@@ -277,8 +277,10 @@ class InstanceControllerBase(CollectionBase):
         record = self.load(ctx, id)
         given = (req.content_type or '').lower()
         if given and given not in MODIFY_CONTENT_TYPES:
-            raise wsgi.UnsupportedMediaType(given=given,
-                                            expected=MERGE_PATCH)
+            # Tacker's text.
+            raise wsgi.UnsupportedMediaType(message=(
+                "Content type '%s' specified in 'Content-Type' header is "
+                "not allowed." % given))
         body = schemas.validate(self.MODIFY_SCHEMA, wsgi.read_json(req))
         op_occ_id = self.gateway.start(
             api_version=self.API_VERSION, instance_id=id,
