@@ -95,7 +95,7 @@ class LcmGateway:
 
     def resume(self, *, api_version, op_occ_id, instance_id, operation,
                mode):
-        """Cast a retry or rollback; 503 (and the claim undone) if not."""
+        """Cast a retry or rollback; 503 when it cannot be sent."""
         try:
             self.conductor.resume_lcm(api_version, op_occ_id, mode)
         except Exception:  # noqa: any transport failure means the same
@@ -103,7 +103,6 @@ class LcmGateway:
                           '%(op)s of vnf %(inst)s to tacker-conductor.',
                           {'mode': mode, 'op': op_occ_id,
                            'inst': instance_id})
-            versions.get(api_version).release(instance_id, operation)
             raise wsgi.ServiceUnavailable(reason=(
                 'The %s of LCM operation %s could not be sent to '
                 'tacker-conductor; it is still FAILED_TEMP, retry later.'
@@ -355,11 +354,12 @@ class OpOccControllerBase(CollectionBase):
         return self._resume(req, id, 'rollback')
 
     def _resume(self, req, id, mode):
-        """Check under the instance lock, claim, then cast to the conductor.
+        """Check under the instance lock, then cast to the conductor.
 
-        The op occ stays FAILED_TEMP until the conductor takes it (as in
-        Tacker); a v1 instance's task_state is claimed here, so a second
-        request, or a synchronization, waits for the first.
+        As in Tacker the op occ stays FAILED_TEMP until the conductor
+        takes it under the lock (and claims a v1 instance's task_state),
+        so nothing is held for a cast that never arrives; a duplicate
+        request finds the op occ no longer FAILED_TEMP there.
         """
         ctx = context.of(req)
         check_id(id, self.not_found)
@@ -375,12 +375,11 @@ class OpOccControllerBase(CollectionBase):
                     refusal = self.rollback_refusal(occ)
                     if refusal is not None:
                         raise refusal
-                if not adapter.claim(occ.instance_id, occ.operation):
-                    record = adapter.load(occ.instance_id)
+                task_state = adapter.task_state(
+                    adapter.load(occ.instance_id))
+                if task_state is not None:
                     raise base.TaskStateConflict(
-                        id=occ.instance_id,
-                        state=adapter.task_state(record) or 'unknown',
-                        action=mode)
+                        id=occ.instance_id, state=task_state, action=mode)
         except exceptions.LockHeld:
             raise adapter.held_conflict(occ.instance_id, mode.upper())
         self.gateway.resume(api_version=self.API_VERSION, op_occ_id=id,

@@ -15,9 +15,9 @@ it.  The function never raises for a failed operation: the outcome is
 the op occ's final state, returned.
 
 ``resume_operation`` runs the operator's way out of FAILED_TEMP, which
-the API accepted after checking it under the instance lock (and, for a
-v1 instance, claiming its task_state).  Under the instance lock again,
-the op occ moves FAILED_TEMP -> PROCESSING for a retry, which runs the
+the API accepted after checking it under the instance lock.  Under the
+instance lock again (and with a v1 instance's task_state claimed), the
+op occ moves FAILED_TEMP -> PROCESSING for a retry, which runs the
 operation again, or FAILED_TEMP -> ROLLING_BACK for a rollback, which
 runs its undo step (``operations.ROLLBACKS``).  A retry ends COMPLETED,
 a rollback ROLLED_BACK; either ends FAILED_TEMP again, with the new
@@ -155,13 +155,19 @@ def resume_operation(api_version, op_occ_id, mode, *,
         lock_wait_timeout = CONF.vnf_lcm.lock_wait_timeout
     with contextlib.ExitStack() as stack:
         try:
-            try:
-                _acquire(stack, occ.instance_id, lock_wait_timeout)
-            except LockWaitTimeout as exc:
-                # Nothing was done: the op occ stays FAILED_TEMP.
-                LOG.error('%(msg)s (%(mode)s of op occ %(occ)s)',
-                          {'msg': exc.message, 'mode': mode, 'occ': occ.id})
-                return adapter.op_occs.get(occ.id).state
+            _acquire(stack, occ.instance_id, lock_wait_timeout)
+        except LockWaitTimeout as exc:
+            # Nothing was done: the op occ stays FAILED_TEMP.
+            LOG.error('%(msg)s (%(mode)s of op occ %(occ)s)',
+                      {'msg': exc.message, 'mode': mode, 'occ': occ.id})
+            return adapter.op_occs.get(occ.id).state
+        if not adapter.claim(occ.instance_id, occ.operation):
+            # Another task took the v1 instance since the API looked.
+            LOG.error('vnf %(id)s is taken by another task; the %(mode)s '
+                      'of op occ %(occ)s is not run.',
+                      {'id': occ.instance_id, 'mode': mode, 'occ': occ.id})
+            return adapter.op_occs.get(occ.id).state
+        try:
             if not adapter.op_occs.transition(
                     occ.id, from_states=[states.FAILED_TEMP],
                     to_state=running):

@@ -35,12 +35,9 @@ def _instantiate(version, inst):
 
 
 def _resume(version, occ_id, mode):
-    """What the API and then the conductor do for a retry or rollback."""
-    adapter = versions.get(version)
-    occ = adapter.op_occs.get(occ_id)
-    assert adapter.claim(occ.instance_id, occ.operation)
+    """What the conductor does for a retry or rollback the API took."""
     state = runner.resume_operation(version, occ_id, mode)
-    return state, adapter.op_occs.get(occ_id)
+    return state, versions.get(version).op_occs.get(occ_id)
 
 
 def _failed_instantiate(env, version):
@@ -138,6 +135,26 @@ def test_resume_of_an_op_occ_no_longer_failed_temp_does_nothing(env):
         occ.id, from_states=['FAILED_TEMP'], to_state='FAILED')
     assert runner.resume_operation('v2', occ.id, 'retry') == 'FAILED'
     assert env.cluster.get('StatefulSet', 'default', 'vdu2') is None
+
+
+def test_a_duplicate_retry_runs_once_and_a_v1_claim_is_released(env):
+    inst, occ = _failed_instantiate(env, 'v1')
+    assert runner.resume_operation('v1', occ.id, 'retry') == 'COMPLETED'
+    # The second request the API also accepted finds it COMPLETED.
+    assert runner.resume_operation('v1', occ.id, 'rollback') == 'COMPLETED'
+    assert _state('v1', inst) == 'INSTANTIATED'
+    helpers.assert_labelled(env.cluster, inst)
+    assert v1_instances.get_instance(inst).task_state is None
+
+
+def test_a_v1_resume_waits_its_turn_behind_another_task(env):
+    inst, occ = _failed_instantiate(env, 'v1')
+    assert v1_instances.claim_task_state(inst, 'TERMINATING')
+    assert runner.resume_operation('v1', occ.id, 'retry') == 'FAILED_TEMP'
+    # Not ours: the other task's claim stays.
+    assert v1_instances.get_instance(inst).task_state == 'TERMINATING'
+    v1_instances.release_task_state(inst, 'TERMINATING')
+    assert runner.resume_operation('v1', occ.id, 'retry') == 'COMPLETED'
 
 
 def test_resume_waits_for_the_lock_and_leaves_failed_temp_if_it_never_frees(

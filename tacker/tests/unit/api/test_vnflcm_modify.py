@@ -206,8 +206,8 @@ def _occ_url(version, occ, action):
 
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 @pytest.mark.parametrize('action', ['retry', 'rollback'])
-def test_retry_and_rollback_are_cast_and_claim_v1s_task_state(
-        sqlite_app, package, conductor, version, action):
+def test_retry_and_rollback_are_checked_then_cast(sqlite_app, package,
+                                                  conductor, version, action):
     inst, occ = _failed(version, package)
     resp = call(sqlite_app, 'POST', _occ_url(version, occ, action),
                 headers=V2)
@@ -218,13 +218,22 @@ def test_retry_and_rollback_are_cast_and_claim_v1s_task_state(
             '/vnflcm/v1/vnf_lcm_op_occs/%s' % occ)
     else:
         assert 'Location' not in resp.headers
-    if version == 'v1':
-        # A second request, or a synchronization, waits for this one.
-        assert v1_instances.get_instance(inst).task_state == 'SCALING'
-        resp = call(sqlite_app, 'POST', _occ_url(version, occ, action))
-        fakes.assert_problem(resp, 409, contains='task_state SCALING')
-    # As in Tacker, the conductor moves it out of FAILED_TEMP.
+    # As in Tacker, the conductor moves it out of FAILED_TEMP and claims
+    # a v1 task_state; nothing is held for a cast that never arrives.
     assert versions.get(version).op_occs.get(occ).state == 'FAILED_TEMP'
+    if version == 'v1':
+        assert v1_instances.get_instance(inst).task_state is None
+
+
+def test_v1_retry_while_another_task_runs_is_409(sqlite_app, package,
+                                                 conductor):
+    inst, occ = _failed('v1', package)
+    v1_instances.claim_task_state(inst, 'HEALING')
+    resp = call(sqlite_app, 'POST', _occ_url('v1', occ, 'retry'))
+    fakes.assert_problem(resp, 409, detail=(
+        'Vnf instance %s in task_state HEALING. Cannot retry while the vnf '
+        'instance is in this state.' % inst))
+    assert conductor.resumes == []
 
 
 @pytest.mark.parametrize('version,action,detail', [
@@ -299,7 +308,7 @@ def test_retry_of_an_unknown_op_occ_is_404(sqlite_app, version):
             version, UNKNOWN, action), headers=V2), 404)
 
 
-def test_retry_the_conductor_cannot_take_is_503_and_frees_v1(
+def test_retry_the_conductor_cannot_take_is_503(
         api_conf, sqlite_db):
     app = app_mod.make_app(auth_strategy='noauth',
                            conductor=fakes.BrokenConductor())
