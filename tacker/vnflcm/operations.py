@@ -281,13 +281,27 @@ class Operation:
                  {'id': record.id, 'count': len(deployment.objects),
                   'ns': deployment.namespace})
 
-    def _delete_all(self, deployment, *, grace=None, forceful=False):
-        """Delete the deployment's objects and wait until all are gone."""
+    def _delete_all(self, deployment, *, grace=None, forceful=False,
+                    owner=None):
+        """Delete the deployment's objects and wait until all are gone.
+
+        With ``owner`` (an instance id) an object that does not carry
+        that instance's label is left alone: it is not ours to delete.
+        """
         with _Clients() as clients:
             cluster = self._cluster(clients, deployment.vim)
+            objects = deployment.objects
+            targets = deployment.targets
+            if owner is not None:
+                objects = tuple(obj for obj in objects
+                                if cluster.owner_of(obj) == owner)
+                kept = {(obj.get('kind'), obj['metadata'].get('name'))
+                        for obj in objects}
+                targets = {vdu_id: t for vdu_id, t in targets.items()
+                           if (t.kind, t.name) in kept}
+                deployment = dataclasses.replace(deployment, objects=objects)
             before = cluster.snapshot(deployment.namespace)
-            owned = k8s_resources.owned_pods(before,
-                                             deployment.targets.values())
+            owned = k8s_resources.owned_pods(before, targets.values())
             for obj in reversed(deployment.objects):
                 cluster.delete(obj, grace_seconds=grace)
             if forceful:
@@ -319,7 +333,10 @@ class Operation:
     def rollback_instantiate(self, record, params):
         """Delete what the instantiate created; NOT_INSTANTIATED again."""
         deployment = self.adapter.instantiate_deployment(record, params)
-        self._delete_all(deployment)
+        # Only what carries the instance's label: an object of the same
+        # name that was there before (why the instantiate may have
+        # failed) is someone else's.
+        self._delete_all(deployment, owner=record.id)
         if self.adapter.instantiation_state(record) == states.INSTANTIATED:
             self.adapter.write_terminated(record)
         LOG.info('vnf %(id)s: instantiate rolled back, objects deleted from '

@@ -279,3 +279,30 @@ def test_v2_modify_to_another_vnfd_takes_its_package(env):
         other.vnfd.provider, other.vnfd.product_name,
         other.vnfd.software_version, other.vnfd.vnfd_version)
     assert packages.get(other.id)['usage_state'] == 'IN_USE'
+
+
+def test_rollback_leaves_an_object_that_was_not_the_instances(env):
+    env.cluster.create({
+        'apiVersion': 'apps/v1', 'kind': 'StatefulSet',
+        'metadata': {'name': 'vdu2', 'namespace': 'default'},
+        'spec': {'replicas': 1, 'serviceName': 'other',
+                 'selector': {'matchLabels': {'app': 'other'}},
+                 'template': {'metadata': {'labels': {'app': 'other'}},
+                              'spec': {'containers': [
+                                  {'name': 'c', 'image': 'nginx'}]}}}})
+    inst = _v2_instance(env)
+    state, occ = _instantiate('v2', inst)
+    assert state == 'FAILED_TEMP'
+    assert 'create StatefulSet vdu2: it already exists and is not vnf' in \
+        occ.error['detail']
+    # A retry meets the same object and fails the same way.
+    state, again = _resume('v2', occ.id, 'retry')
+    assert state == 'FAILED_TEMP'
+    assert 'is not vnf' in again.error['detail']
+    state, rolled = _resume('v2', occ.id, 'rollback')
+    assert state == 'ROLLED_BACK', rolled.error
+    assert env.cluster.get('Deployment', 'default', 'vdu1') is None
+    foreign = env.cluster.get('StatefulSet', 'default', 'vdu2')
+    assert foreign is not None and 'tacker_vnf_instance_id' not in (
+        foreign['metadata'].get('labels') or {})
+    assert _state('v2', inst) == 'NOT_INSTANTIATED'

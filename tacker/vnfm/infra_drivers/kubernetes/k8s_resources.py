@@ -250,6 +250,21 @@ class Cluster:
                                               exc.message))
         return True
 
+    def owner_of(self, obj):
+        """The instance label of ``obj`` as the cluster has it.
+
+        None when the object is not there, '' when it has no such label.
+        """
+        try:
+            found = self._request('GET', self._path(obj)) or {}
+        except ApiFailure as exc:
+            if exc.status == 404:
+                return None
+            raise self.error('read %s: %s' % (object_name(obj),
+                                              exc.message))
+        return ((found.get('metadata') or {}).get('labels') or {}).get(
+            INSTANCE_LABEL, '')
+
     def delete_pod(self, namespace, name, *, grace_seconds=None):
         return self.delete({'apiVersion': 'v1', 'kind': 'Pod',
                             'metadata': {'name': name,
