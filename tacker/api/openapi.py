@@ -449,8 +449,7 @@ def _lcm_paths(paths, version):
     tag = 'vnflcm_%s' % version
     create_missing = 422 if v2 else 400
     member_ops = ['%sVnfInstance%s' % (verb, tail) for verb in (
-        'show', 'instantiate', 'scale', 'heal', 'terminate', 'delete',
-        'update')]
+        'show', 'instantiate', 'scale', 'heal', 'terminate', 'delete')]
     member_links = _links(member_ops)
     paths.add(prefix + '/api_versions', 'get', _operation(
         'apiVersions' + tail, 'The API version of /vnflcm/%s' % version,
@@ -493,16 +492,13 @@ def _lcm_paths(paths, version):
         tag, {'200': _json('The op occs visible to the caller.',
                            {'type': 'array', 'items': occ}, v2,
                            links=_links(['showVnfLcmOpOcc' + tail,
-                                         'failVnfLcmOpOcc' + tail,
-                                         'retryVnfLcmOpOcc' + tail,
-                                         'rollbackVnfLcmOpOcc' + tail],
+                                         'failVnfLcmOpOcc' + tail],
                                         FIRST))},
         errors=(), v2=v2))
     paths.add(occs + '/{id}', 'get', _operation(
         'showVnfLcmOpOcc' + tail, 'Show an LCM operation occurrence', tag,
         {'200': _json('The op occ.', occ, v2, links=_links(
-            ['failVnfLcmOpOcc' + tail, 'retryVnfLcmOpOcc' + tail,
-             'rollbackVnfLcmOpOcc' + tail]))}, errors=(404,), v2=v2,
+            ['failVnfLcmOpOcc' + tail]))}, errors=(404,), v2=v2,
         parameters=_ID))
     paths.add(occs + '/{id}/fail', 'post', _operation(
         'failVnfLcmOpOcc' + tail, 'Mark a FAILED_TEMP operation FAILED',
