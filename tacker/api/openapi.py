@@ -256,6 +256,8 @@ def _request_schemas():
         'VnfPkgInfoModificationsRequest': pkg_schemas.UPDATE,
         'CreateVnfRequestV1': lcm_schemas.CREATE_V1,
         'CreateVnfRequestV2': lcm_schemas.CREATE_V2,
+        'VnfInfoModificationRequestV1': lcm_schemas.MODIFY_V1,
+        'VnfInfoModificationRequestV2': lcm_schemas.MODIFY_V2,
     }
     for version, actions in (('V1', lcm_schemas.ACTIONS_V1),
                              ('V2', lcm_schemas.ACTIONS_V2)):
@@ -513,6 +515,41 @@ def _lcm_paths(paths, version):
         'failVnfLcmOpOcc' + tail, 'Mark a FAILED_TEMP operation FAILED',
         tag, {'200': _json('The op occ, now FAILED.', occ, v2)},
         errors=(404, 409), v2=v2, parameters=_ID))
+    _modify_paths(paths, version)
+
+
+def _modify_paths(paths, version):
+    """Modify (PATCH of an instance), retry and rollback of an op occ."""
+    v2 = version == 'v2'
+    tail = version.upper()
+    prefix = '/vnflcm/%s' % version
+    tag = 'vnflcm_%s' % version
+    schema = {'schema': _ref('VnfInfoModificationRequest' + tail)}
+    paths.add(prefix + '/vnf_instances/{id}', 'patch', _operation(
+        'updateVnfInstance' + tail, 'Modify a VNF instance\'s information '
+        '(a JSON merge patch, asynchronous)', tag,
+        {'202': _empty('Accepted; Location is the new MODIFY_INFO '
+                       'operation occurrence.', v2,
+                       Location='The new op occ.')},
+        errors=sorted({404, 409, 413, 415, 503} | ({422} if v2 else set())),
+        v2=v2, parameters=_ID,
+        body={'content': {media: schema for media in (
+            'application/merge-patch+json', JSON)}}))
+    occs = prefix + '/vnf_lcm_op_occs'
+    paths.add(occs + '/{id}/retry', 'post', _operation(
+        'retryVnfLcmOpOcc' + tail, 'Run a FAILED_TEMP operation again '
+        '(asynchronous)', tag,
+        {'202': _empty('Accepted; the op occ goes PROCESSING again.', v2)},
+        errors=(404, 409, 503), v2=v2, parameters=_ID))
+    # Tacker's v1 answers a rollback with the op occ's Location.
+    location = {} if v2 else {'Location': 'The op occ.'}
+    paths.add(occs + '/{id}/rollback', 'post', _operation(
+        'rollbackVnfLcmOpOcc' + tail, 'Undo a FAILED_TEMP operation '
+        '(asynchronous)', tag,
+        {'202': _empty('Accepted; the op occ goes ROLLING_BACK, then '
+                       'ROLLED_BACK.', v2, **location)},
+        errors=sorted({404, 409, 503} | ({422} if v2 else set())),
+        v2=v2, parameters=_ID))
 
 
 @functools.lru_cache(maxsize=None)

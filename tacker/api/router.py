@@ -105,9 +105,13 @@ class Router:
 
 # Tacker's rule names of the op occ routes differ between versions.
 _V1_RULES = {'prefix': vnflcm_v1_rules.PREFIX, 'occ_list': 'list_lcm_op_occs',
-             'occ_show': 'show_lcm_op_occs', 'occ_fail': 'fail'}
+             'occ_show': 'show_lcm_op_occs', 'occ_fail': 'fail',
+             'update': 'update_vnf', 'occ_retry': 'retry',
+             'occ_rollback': 'rollback'}
 _V2_RULES = {'prefix': vnflcm_v2_rules.PREFIX, 'occ_list': 'lcm_op_occ_list',
-             'occ_show': 'lcm_op_occ_show', 'occ_fail': 'lcm_op_occ_fail'}
+             'occ_show': 'lcm_op_occ_show', 'occ_fail': 'lcm_op_occ_fail',
+             'update': 'update', 'occ_retry': 'lcm_op_occ_retry',
+             'occ_rollback': 'lcm_op_occ_rollback'}
 
 
 def build(*, conductor=None, package_store=None):
@@ -139,7 +143,7 @@ def build(*, conductor=None, package_store=None):
         versions.all_versions, vnflcm_v1_rules.PREFIX % 'api_versions'))
     for module, names in ((vnflcm_v1, _V1_RULES), (vnflcm_v2, _V2_RULES)):
         lcm = module.InstanceController(gateway=gateway)
-        occs = module.OpOccController()
+        occs = module.OpOccController(gateway=gateway)
         prefix = '/vnflcm/%s' % module.API_VERSION
         rule = names['prefix']
         router.add(prefix + '/api_versions', GET=(getattr(
@@ -149,6 +153,7 @@ def build(*, conductor=None, package_store=None):
                    POST=(lcm.create, rule % 'create'))
         router.add(prefix + '/vnf_instances/{id}',
                    GET=(lcm.show, rule % 'show'),
+                   PATCH=(lcm.update, rule % names['update']),
                    DELETE=(lcm.delete, rule % 'delete'))
         for action in ('instantiate', 'scale', 'heal', 'terminate'):
             router.add(prefix + '/vnf_instances/{id}/' + action,
@@ -163,4 +168,8 @@ def build(*, conductor=None, package_store=None):
                    GET=(occs.show, rule % names['occ_show']))
         router.add(prefix + '/vnf_lcm_op_occs/{id}/fail',
                    POST=(occs.fail, rule % names['occ_fail']))
+        for action in ('retry', 'rollback'):
+            router.add(prefix + '/vnf_lcm_op_occs/{id}/' + action,
+                       POST=(getattr(occs, action),
+                             rule % names['occ_' + action]))
     return router

@@ -23,12 +23,18 @@ from tacker.conductor import rpc_api
 from tacker.db import op_occs
 from tacker.db import packages
 from tacker import versions
+from tacker.versions import base
 from tacker.vnflcm import begin
+from tacker.vnflcm import operations
 
 LOG = logging.getLogger(__name__)
 
 ACTIONS = ('instantiate', 'scale', 'heal', 'terminate')
 API_VERSIONS = {'v1': '1.3.0', 'v2': '2.0.0'}
+#: What a modify (PATCH) may carry: SOL003's type first; Tacker also
+#: takes plain JSON, and no Content-Type at all.
+MERGE_PATCH = 'application/merge-patch+json'
+MODIFY_CONTENT_TYPES = (MERGE_PATCH, 'application/json', 'text/plain')
 
 
 class LcmGateway:
@@ -86,6 +92,26 @@ class LcmGateway:
                  'accepted.', {'op': op_occ_id, 'operation': operation,
                                'inst': instance_id})
         return op_occ_id
+
+    def resume(self, *, api_version, op_occ_id, instance_id, operation,
+               mode):
+        """Cast a retry or rollback; 503 when it cannot be sent."""
+        try:
+            self.conductor.resume_lcm(api_version, op_occ_id, mode)
+        except Exception:  # noqa: any transport failure means the same
+            LOG.exception('Could not send the %(mode)s of LCM operation '
+                          '%(op)s of vnf %(inst)s to tacker-conductor.',
+                          {'mode': mode, 'op': op_occ_id,
+                           'inst': instance_id})
+            raise wsgi.ServiceUnavailable(reason=(
+                'The %s of LCM operation %s could not be sent to '
+                'tacker-conductor; it is still FAILED_TEMP, retry later.'
+                % (mode, op_occ_id)))
+        LOG.info('%(mode)s of LCM operation %(op)s (%(operation)s) of vnf '
+                 '%(inst)s accepted.', {'mode': mode.title(),
+                                        'op': op_occ_id,
+                                        'operation': operation,
+                                        'inst': instance_id})
 
 
 def base_url(req):
@@ -165,6 +191,7 @@ class InstanceControllerBase(CollectionBase):
 
     ACTION_SCHEMAS = None
     CREATE_SCHEMA = None
+    MODIFY_SCHEMA = None
 
     def __init__(self, *, gateway):
         self.gateway = gateway
@@ -237,9 +264,38 @@ class InstanceControllerBase(CollectionBase):
     def terminate(self, req, id):
         return self._action(req, id, 'terminate')
 
+    def update(self, req, id):
+        """SOL003 "Modify VNF information": a merge patch, run as an op occ.
+
+        Accepted like the other operations (instance lock, op occ
+        MODIFY_INFO in STARTING, 202 with its Location); the conductor
+        merges the patch into the record.
+        """
+        ctx = context.of(req)
+        check_id(id, self.not_found)
+        record = self.load(ctx, id)
+        given = (req.content_type or '').lower()
+        if given and given not in MODIFY_CONTENT_TYPES:
+            # Tacker's text.
+            raise wsgi.UnsupportedMediaType(message=(
+                "Content type '%s' specified in 'Content-Type' header is "
+                "not allowed." % given))
+        body = schemas.validate(self.MODIFY_SCHEMA, wsgi.read_json(req))
+        op_occ_id = self.gateway.start(
+            api_version=self.API_VERSION, instance_id=id,
+            operation=states.MODIFY_INFO, params=body,
+            tenant_id=self.operation_tenant(ctx, record))
+        location = '%s/vnflcm/%s/vnf_lcm_op_occs/%s' % (
+            base_url(req), self.API_VERSION, op_occ_id)
+        return wsgi.empty_response(202, headers={'Location': location})
+
 
 class OpOccControllerBase(CollectionBase):
     """``/vnflcm/<version>/vnf_lcm_op_occs``."""
+
+    def __init__(self, *, gateway=None):
+        # Retry and rollback cast through it; None: a gateway of its own.
+        self.gateway = gateway or LcmGateway()
 
     def fail(self, req, id):
         """Give a FAILED_TEMP operation up for good (SOL003 "fail").
@@ -269,6 +325,71 @@ class OpOccControllerBase(CollectionBase):
         LOG.info('LCM operation %(op)s of vnf %(inst)s marked FAILED by '
                  'the operator.', {'op': id, 'inst': instance_id})
         return wsgi.json_response(self.shown(self.load(ctx, id), req))
+
+    # --- retry and rollback: the versions give the texts
+
+    #: Whether a rollback's 202 carries the op occ's Location (Tacker v1).
+    ROLLBACK_LOCATION = False
+
+    def not_failed_temp(self, op_occ_id, state, mode):
+        """The 409 of a retry or rollback of an op occ not FAILED_TEMP."""
+        raise NotImplementedError
+
+    def rollback_refused(self, refusal):
+        """The answer to ``operations.RollbackRefused``."""
+        raise NotImplementedError
+
+    def rollback_refusal(self, occ):
+        """The error refusing to roll ``occ`` back, or None."""
+        refusal = operations.rollback_refusal(occ.operation,
+                                              occ.params or {})
+        return None if refusal is None else self.rollback_refused(refusal)
+
+    def retry(self, req, id):
+        """Run a FAILED_TEMP operation again (SOL003 "retry")."""
+        return self._resume(req, id, 'retry')
+
+    def rollback(self, req, id):
+        """Undo a FAILED_TEMP operation (SOL003 "rollback")."""
+        return self._resume(req, id, 'rollback')
+
+    def _resume(self, req, id, mode):
+        """Check under the instance lock, then cast to the conductor.
+
+        As in Tacker the op occ stays FAILED_TEMP until the conductor
+        takes it under the lock (and claims a v1 instance's task_state),
+        so nothing is held for a cast that never arrives; a duplicate
+        request finds the op occ no longer FAILED_TEMP there.
+        """
+        ctx = context.of(req)
+        check_id(id, self.not_found)
+        self.load(ctx, id)  # 404 for an op occ the caller cannot see
+        adapter = versions.get(self.API_VERSION)
+        occ = adapter.op_occs.get(id)
+        try:
+            with coordination.instance_lock(occ.instance_id):
+                occ = adapter.op_occs.get(id)
+                if occ.state != states.FAILED_TEMP:
+                    raise self.not_failed_temp(id, occ.state, mode)
+                if mode == 'rollback':
+                    refusal = self.rollback_refusal(occ)
+                    if refusal is not None:
+                        raise refusal
+                task_state = adapter.task_state(
+                    adapter.load(occ.instance_id))
+                if task_state is not None:
+                    raise base.TaskStateConflict(
+                        id=occ.instance_id, state=task_state, action=mode)
+        except exceptions.LockHeld:
+            raise adapter.held_conflict(occ.instance_id, mode.upper())
+        self.gateway.resume(api_version=self.API_VERSION, op_occ_id=id,
+                            instance_id=occ.instance_id,
+                            operation=occ.operation, mode=mode)
+        headers = {}
+        if mode == 'rollback' and self.ROLLBACK_LOCATION:
+            headers['Location'] = '%s/vnflcm/%s/vnf_lcm_op_occs/%s' % (
+                base_url(req), self.API_VERSION, id)
+        return wsgi.empty_response(202, headers=headers)
 
 
 class VersionsController:

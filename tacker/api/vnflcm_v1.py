@@ -12,6 +12,7 @@ from tacker.api import views
 from tacker.api import vnflcm_common as common
 from tacker.api.schemas import vnflcm as schemas
 from tacker.common import exceptions
+from tacker.common import states
 
 API_VERSION = 'v1'
 
@@ -25,6 +26,7 @@ class InstanceController(common.InstanceControllerBase):
     API_VERSION = API_VERSION
     CREATE_SCHEMA = schemas.CREATE_V1
     ACTION_SCHEMAS = schemas.ACTIONS_V1
+    MODIFY_SCHEMA = schemas.MODIFY_V1
 
     def not_found(self, instance_id):
         return _instance_not_found(instance_id)
@@ -78,3 +80,35 @@ class OpOccController(common.OpOccControllerBase):
 
     def view(self, record, req):
         return views.op_occ_v1(record, common.base_url(req))
+
+    # Tacker's v1 answers, texts and titles alike.
+    ROLLBACK_LOCATION = True
+
+    def not_failed_temp(self, op_occ_id, state, mode):
+        if mode == 'retry':
+            return _Titled('Cannot proceed with operation_state %s' % state,
+                           'Conflict')
+        return _Titled('OperationState IS NOT FAILED_TEMP',
+                       'OperationState IS NOT FAILED_TEMP')
+
+    def rollback_refusal(self, occ):
+        # Tacker's v1 rolls back only these two, whatever else v2 can.
+        if occ.operation not in (states.INSTANTIATE, states.SCALE):
+            return _Titled('OPERATION IS NOT INSTANTIATE/SCALE',
+                           'OPERATION IS NOT INSTANTIATE/SCALE')
+        return super().rollback_refusal(occ)
+
+    def rollback_refused(self, refusal):
+        if refusal.operation == states.SCALE:
+            return _Titled('SCALE_IN CAN NOT ROLLBACK',
+                           'SCALE_IN CAN NOT ROLLBACK')
+        return _Titled('OPERATION IS NOT INSTANTIATE/SCALE',
+                       'OPERATION IS NOT INSTANTIATE/SCALE')
+
+
+class _Titled(exceptions.Conflict):
+    """A 409 with a title of Tacker's v1 own."""
+
+    def __init__(self, message, title):
+        super().__init__(message=message)
+        self.title = title

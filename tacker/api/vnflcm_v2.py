@@ -13,6 +13,7 @@ from tacker.api import vnflcm_common as common
 from tacker.api import wsgi
 from tacker.api.schemas import vnflcm as schemas
 from tacker.common import exceptions
+from tacker.versions import base
 
 API_VERSION = 'v2'
 
@@ -22,6 +23,7 @@ class InstanceController(common.InstanceControllerBase):
     API_VERSION = API_VERSION
     CREATE_SCHEMA = schemas.CREATE_V2
     ACTION_SCHEMAS = schemas.ACTIONS_V2
+    MODIFY_SCHEMA = schemas.MODIFY_V2
 
     def not_found(self, instance_id):
         return exceptions.NotFound(
@@ -86,3 +88,9 @@ class OpOccController(common.OpOccControllerBase):
 
     def view(self, record, req):
         return views.op_occ_v2(record, common.base_url(req))
+
+    def not_failed_temp(self, op_occ_id, state, mode):
+        return base.NotFailedTemp(id=op_occ_id)
+
+    def rollback_refused(self, refusal):
+        return base.RollbackNotSupported(op=refusal.kwargs['op'])

@@ -10,6 +10,10 @@ logged as an ERROR and dropped: most likely another deployment's
 tacker-server cast it on the same topic of a shared broker, and that
 deployment's op occ stays STARTING until its own recovery settles it.
 
+``ConductorEndpoint.resume_lcm`` does the same for a retry or a
+rollback of a FAILED_TEMP op occ (``runner.resume_operation``), in the
+same pool.
+
 ``ConductorEndpoint.sync_status`` answers from the ``SyncStatus`` of
 the engine of the service that started the server (``RpcServer.
 serve_sync_status``): the server and the engine run in one process (the
@@ -45,8 +49,10 @@ class ConductorEndpoint:
 
     target = oslo_messaging.Target(version=rpc_api.RPC_API_VERSION)
 
-    def __init__(self, *, max_workers=None, run=None, topic=None):
+    def __init__(self, *, max_workers=None, run=None, topic=None,
+                 resume=None):
         self._run = run or runner.run_operation
+        self._resume = resume or runner.resume_operation
         # For the log only: the topic this endpoint's requests came on.
         self._topic = topic or CONF.conductor.topic
         self._pool = futures.ThreadPoolExecutor(
@@ -62,6 +68,17 @@ class ConductorEndpoint:
                  {'occ': op_occ_id, 'version': api_version})
         return self.submit(api_version, op_occ_id)
 
+    @oslo_messaging.expected_exceptions(exceptions.Invalid)
+    def resume_lcm(self, context, api_version, op_occ_id, mode):
+        versions.get(api_version)  # Invalid for an unknown version
+        if mode not in runner.RESUME_MODES:
+            raise exceptions.Invalid(reason='mode %r is not one of %s' % (
+                mode, ', '.join(runner.RESUME_MODES)))
+        LOG.info('Op occ %(occ)s (%(version)s) received for %(mode)s.',
+                 {'occ': op_occ_id, 'version': api_version, 'mode': mode})
+        return self._pool.submit(self._guarded, api_version, op_occ_id,
+                                 mode)
+
     def sync_status(self, context, instance_ids=None):
         """What this conductor's synchronization last did (a dict)."""
         if instance_ids is not None:
@@ -74,8 +91,10 @@ class ConductorEndpoint:
         """Queue the operation; returns its future (for tests)."""
         return self._pool.submit(self._guarded, api_version, op_occ_id)
 
-    def _guarded(self, api_version, op_occ_id):
+    def _guarded(self, api_version, op_occ_id, mode=None):
         try:
+            if mode is not None:
+                return self._resume(api_version, op_occ_id, mode)
             return self._run(api_version, op_occ_id)
         except runner.OpOccNotFound:
             LOG.error('Op occ %(occ)s (%(version)s) is not in this '

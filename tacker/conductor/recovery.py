@@ -33,6 +33,7 @@ LOG = logging.getLogger(__name__)
 OP_OCC_RECOVERY = {
     states.STARTING: states.ROLLED_BACK,
     states.PROCESSING: states.FAILED_TEMP,
+    states.ROLLING_BACK: states.FAILED_TEMP,
 }
 
 
@@ -49,7 +50,7 @@ def starting_grace():
 def _suspects(adapter, now):
     cutoff = now - datetime.timedelta(seconds=starting_grace())
     return [occ for occ in adapter.op_occs.in_states(OP_OCC_RECOVERY)
-            if occ.state == states.PROCESSING
+            if occ.state in (states.PROCESSING, states.ROLLING_BACK)
             or occ.state_entered_time is None
             or occ.state_entered_time < cutoff]
 

@@ -15,8 +15,13 @@ conductor that takes it last did, per VIM and, for ``instance_ids``, per
 instance (``tacker.dbsync.status``).  Several conductors on one topic:
 one of them answers, about its own passes.
 
-RPC versions: 1.0 -- start_lcm; 1.1 -- sync_status.  A 1.1 server takes
-1.0 requests unchanged.
+``ConductorAPI().resume_lcm(api_version, op_occ_id, mode)`` is a cast
+like ``start_lcm``: retry (``mode`` 'retry') or roll back ('rollback') a
+FAILED_TEMP op occ the API accepted (``tacker.vnflcm.runner.
+resume_operation``).
+
+RPC versions: 1.0 -- start_lcm; 1.1 -- sync_status; 1.2 -- resume_lcm.
+A newer server takes older requests unchanged.
 """
 
 from tacker.common import rpc
@@ -24,7 +29,7 @@ import tacker.conf
 
 CONF = tacker.conf.CONF
 
-RPC_API_VERSION = '1.1'
+RPC_API_VERSION = '1.2'
 # Reconnection attempts of a cast before the API answers 503.
 CAST_RETRIES = 3
 # Seconds a sync_status call waits for a conductor's answer.
@@ -44,6 +49,12 @@ class ConductorAPI:
         # hang it; the default is to retry forever.
         self._client.prepare(version='1.0', retry=CAST_RETRIES).cast(
             {}, 'start_lcm', api_version=api_version, op_occ_id=op_occ_id)
+
+    def resume_lcm(self, api_version, op_occ_id, mode):
+        """Ask a conductor to retry or roll back a FAILED_TEMP op occ."""
+        self._client.prepare(version='1.2', retry=CAST_RETRIES).cast(
+            {}, 'resume_lcm', api_version=api_version, op_occ_id=op_occ_id,
+            mode=mode)
 
     def sync_status(self, instance_ids=None, *, timeout=STATUS_TIMEOUT):
         """The synchronization status of one conductor, as a dict.

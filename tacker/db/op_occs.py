@@ -78,17 +78,20 @@ class OpOccTable:
         return op_id
 
     def transition(self, op_occ_id, *, from_states, to_state, error=None,
-                   now=None, then=None):
+                   now=None, then=None, clear_error=False):
         """Move the occurrence to ``to_state`` if it is in ``from_states``.
 
         Returns True when it moved, False when it was in another state.
-        ``error`` (a ProblemDetails dict) is written with the state;
+        ``error`` (a ProblemDetails dict) is written with the state, or
+        with ``clear_error`` the error is removed (SQL NULL);
         ``then(session)`` runs in the same transaction once it moved.
         """
         values = {self.state.key: to_state,
                   self.entered.key: now or timeutils.utcnow()}
         if error is not None:
             values['error'] = error
+        elif clear_error:
+            values['error'] = sa.null()
         if 'updated_at' in self.table.c:
             values['updated_at'] = values[self.entered.key]
         with db_api.writer_session() as session:

@@ -38,4 +38,14 @@ RULES = [
     base.documented(PREFIX % 'fail', base.MEMBER_OR_ADMIN,
                     'Mark a FAILED_TEMP operation FAILED.', 'POST',
                     _OCCS + '/{vnfLcmOpOccId}/fail'),
+] + [
+    base.documented(PREFIX % 'update_vnf', base.MEMBER_OR_ADMIN,
+                    'Modify a VNF instance\'s information.', 'PATCH',
+                    _INSTANCES + '/{vnfInstanceId}'),
+    base.documented(PREFIX % 'retry', base.MEMBER_OR_ADMIN,
+                    'Retry a FAILED_TEMP operation.', 'POST',
+                    _OCCS + '/{vnfLcmOpOccId}/retry'),
+    base.documented(PREFIX % 'rollback', base.MEMBER_OR_ADMIN,
+                    'Roll back a FAILED_TEMP operation.', 'POST',
+                    _OCCS + '/{vnfLcmOpOccId}/rollback'),
 ]

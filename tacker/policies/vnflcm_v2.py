@@ -40,4 +40,11 @@ RULES = [
           _OCCS + '/{vnfLcmOpOccId}'),
     _rule('lcm_op_occ_fail', 'Mark a FAILED_TEMP operation FAILED.',
           'POST', _OCCS + '/{vnfLcmOpOccId}/fail'),
+] + [
+    _rule('update', 'Modify a VNF instance\'s information.', 'PATCH',
+          _INSTANCES + '/{vnfInstanceId}'),
+    _rule('lcm_op_occ_retry', 'Retry a FAILED_TEMP operation.', 'POST',
+          _OCCS + '/{vnfLcmOpOccId}/retry'),
+    _rule('lcm_op_occ_rollback', 'Roll back a FAILED_TEMP operation.',
+          'POST', _OCCS + '/{vnfLcmOpOccId}/rollback'),
 ]

@@ -62,6 +62,31 @@ class InstantiationStateConflict(InstanceStateConflict):
                          action=action)
 
 
+class Unprocessable(exceptions.TackerError):
+    """422: the request is well formed but names something unusable."""
+
+    code = 422
+    title = 'Unprocessable Entity'
+    msg_fmt = '%(reason)s'
+
+
+class RollbackNotSupported(Unprocessable):
+    """v2: Tacker's answer for an operation it cannot roll back."""
+
+    msg_fmt = 'Rollback of %(op)s is not supported.'
+
+
+class NotFailedTemp(exceptions.Conflict):
+    """v2: retry, rollback and fail need a FAILED_TEMP op occ."""
+
+    msg_fmt = 'LCM operation %(id)s not FAILED_TEMP.'
+
+
+def action_name(operation):
+    """The verb a conflict text names: a modify is the CLI's "update"."""
+    return 'update' if operation == states.MODIFY_INFO else operation.lower()
+
+
 def namespace_or_default(value):
     """A stored namespace, 'default' when unset, None when not a name."""
     if value is None or value == '':

@@ -19,7 +19,9 @@ from tacker.common import states
 from tacker.db.instances import v1 as v1_instances
 from tacker.db import op_occs
 from tacker.db import vims
+from tacker.db import packages
 from tacker.versions import base
+from tacker.versions import modify
 from tacker.vnfm.infra_drivers.kubernetes import deployment as deployment_mod
 from tacker.vnfm.infra_drivers.kubernetes import manifests
 from tacker.vnfm.infra_drivers.kubernetes import v1_records
@@ -300,12 +302,55 @@ class V1Adapter(base.Adapter):
     # --- task_state
 
     def claim(self, instance_id, operation):
-        return v1_instances.claim_task_state(instance_id,
-                                             states.TASK_STATES[operation])
+        task_state = states.TASK_STATES.get(operation)
+        if task_state is None:
+            return True  # an operation without a task state (modify)
+        return v1_instances.claim_task_state(instance_id, task_state)
 
     def release(self, instance_id, operation):
-        v1_instances.release_task_state(instance_id,
-                                        states.TASK_STATES[operation])
+        task_state = states.TASK_STATES.get(operation)
+        if task_state is not None:
+            v1_instances.release_task_state(instance_id, task_state)
+
+    # --- modify
+
+    def check_modify(self, record, params):
+        """At begin: refuse what Tacker's v1 refuses (400)."""
+        if record.instantiation_state == states.NOT_INSTANTIATED and \
+                'vimConnectionInfo' in params:
+            raise exceptions.Invalid(message=(
+                'vimConnectionInfo cannot be modified in NOT_INSTANTIATED.'))
+        self._new_package(record, params)
+
+    def _new_package(self, record, params):
+        if params.get('vnfdId'):
+            wanted, package = params['vnfdId'], packages.find_for_vnfd(
+                params['vnfdId'], record.tenant_id)
+        elif params.get('vnfPkgId'):
+            wanted = params['vnfPkgId']
+            try:
+                package = packages.get(wanted, record.tenant_id)
+            except exceptions.NotFound:
+                package = None
+            if package is not None and \
+                    package.get('onboarding_state') != packages.ONBOARDED:
+                package = None
+        else:
+            return None
+        if package is None or not package.get('vnfd_id'):
+            raise exceptions.Invalid(message=(
+                'Can not find requested vnf package vnfd: %s' % wanted))
+        if package['vnfd_id'] == record.vnfd_id and \
+                package['id'] == record.vnf_pkg_id:
+            return None
+        return package
+
+    def write_modified(self, record, params):
+        """Merge the request into the instance; returns what changed."""
+        package = self._new_package(record, params)
+        return v1_instances.modify(
+            record.id, lambda current: modify.v1_changes(
+                current, params, package))
 
     def after_lost_op_occ(self, instance_id, now):
         """Clear the task state the dead operation held, with its op occ."""
@@ -341,7 +386,7 @@ class V1Adapter(base.Adapter):
                                             states.DB_SYNCHRONIZING)
                      if running else states.DB_SYNCHRONIZING)
         return base.TaskStateConflict(id=instance_id, state=state,
-                                      action=operation.lower())
+                                      action=base.action_name(operation))
 
     def running_conflict(self, record, running, operation):
         """The 409 when op occs in ``blocking_states`` exist."""
@@ -349,7 +394,7 @@ class V1Adapter(base.Adapter):
             id=record.id,
             state=record.task_state or states.TASK_STATES.get(
                 running[-1].operation, running[-1].state),
-            action=operation.lower())
+            action=base.action_name(operation))
 
 
 ADAPTER = V1Adapter()

@@ -16,6 +16,7 @@ from tacker.db import op_occs
 from tacker.db import packages
 from tacker.db import vims
 from tacker.versions import base
+from tacker.versions import modify
 from tacker.vnfm.infra_drivers.kubernetes import deployment as deployment_mod
 from tacker.vnfm.infra_drivers.kubernetes import manifests
 from tacker.vnfm.infra_drivers.kubernetes import v2_records
@@ -242,6 +243,47 @@ class V2Adapter(base.Adapter):
         v2_instances.update_instance(
             record, instantiationState=states.NOT_INSTANTIATED,
             instantiatedVnfInfo=None)
+
+    # --- modify
+
+    def check_modify(self, record, params):
+        """At begin: refuse what Tacker refuses (400, 422)."""
+        if record.instantiation_state == states.NOT_INSTANTIATED and \
+                'vimConnectionInfo' in params:
+            raise exceptions.Invalid(message=(
+                'vimConnectionInfo cannot be modified in NOT_INSTANTIATED.'))
+        missing = modify.missing_vnfcs(record.instantiated_vnf_info,
+                                       params.get('vnfcInfoModifications')
+                                       or ())
+        if missing:
+            raise exceptions.Invalid(message=(
+                'vnfcInstanceId(%s) does not exist.' % missing[0]))
+        self._new_package(record, params)
+
+    def _new_package(self, record, params):
+        vnfd_id = params.get('vnfdId')
+        if vnfd_id is None or vnfd_id == record.vnfd_id:
+            return None
+        package = packages.find_for_vnfd(vnfd_id)
+        if package is None:
+            raise base.Unprocessable(reason=(
+                'VnfPackage of vnfdId %s is not found or not operational.'
+                % vnfd_id))
+        if package['operational_state'] != packages.ENABLED:
+            raise base.Unprocessable(reason='VnfId %s not ENABLED.'
+                                     % vnfd_id)
+        return package
+
+    def write_modified(self, record, params):
+        """Merge the request into the instance; returns what changed."""
+        package = self._new_package(record, params)
+        package_ids = None
+        if package is not None:
+            package_ids = (packages.packages_for_vnfds(
+                [record.vnfd_id]).get(record.vnfd_id), package['id'])
+        return v2_instances.modify(
+            record.id, lambda current: modify.v2_changes(
+                current, params, package), package_ids=package_ids)
 
     # --- conflicts
 

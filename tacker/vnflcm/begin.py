@@ -28,7 +28,7 @@ LOG = logging.getLogger(__name__)
 
 
 def _action(operation):
-    return operation.lower()
+    return base.action_name(operation)
 
 
 def begin_operation(*, api_version, instance_id, operation, params,
@@ -36,8 +36,8 @@ def begin_operation(*, api_version, instance_id, operation, params,
     """Record a new operation in STARTING and return its op occ id.
 
     :param api_version: 'v1' or 'v2'
-    :param operation: INSTANTIATE, SCALE, HEAL, TERMINATE or (v2)
-        CHANGE_VNFPKG
+    :param operation: INSTANTIATE, SCALE, HEAL, TERMINATE, MODIFY_INFO or
+        (v2) CHANGE_VNFPKG
     :param params: the request body (stored as operationParams)
     :param tenant_id: the caller's project (v1 op occ, default VIM)
     """
@@ -101,6 +101,8 @@ def _validate(adapter, record, operation, params, tenant_id):
                              adapter.heal_field)
     elif operation == states.CHANGE_VNFPKG:
         change_vnfpkg.validate(adapter, record, params)
+    elif operation == states.MODIFY_INFO:
+        adapter.check_modify(record, params)
     elif operation == states.TERMINATE:
         kind = params.get('terminationType')
         if kind is not None and kind not in ('FORCEFUL', 'GRACEFUL'):
@@ -116,7 +118,8 @@ def _begin_locked(adapter, instance_id, operation, params, tenant_id):
     if operation == states.CHANGE_VNFPKG and state != states.INSTANTIATED:
         # Tacker's v2 text for this operation.
         raise change_vnfpkg.NotInstantiated(id=instance_id)
-    if state != states.REQUIRED_STATE[operation]:
+    required = states.REQUIRED_STATE[operation]
+    if required is not None and state != required:
         raise base.InstantiationStateConflict(id=instance_id, state=state,
                                               action=action)
     task_state = adapter.task_state(record)

@@ -32,6 +32,7 @@ import dataclasses
 from oslo_log import log as logging
 
 from tacker.common import exceptions
+from tacker.common import states
 from tacker.db.instances import v2 as v2_instances
 from tacker.db import packages
 from tacker.vnfm.infra_drivers.kubernetes import deployment as deployment_mod
@@ -343,3 +344,16 @@ def rollback_change_vnfpkg(adapter, record, params, settings=None):
     LOG.info('vnf %(id)s rolled back to the manifests of vnfd %(vnfd)s '
              '(%(vdus)s)', {'id': record.id, 'vnfd': record.vnfd_id,
                             'vdus': ', '.join(sorted(manifests)) or 'none'})
+
+
+def _step(operation, record, params):
+    run(operation.adapter, record, params, operation.settings)
+
+
+def _undo_step(operation, record, params):
+    rollback_change_vnfpkg(operation.adapter, record, params,
+                           operation.settings)
+
+
+operations.STEPS[states.CHANGE_VNFPKG] = _step
+operations.ROLLBACKS[states.CHANGE_VNFPKG] = _undo_step

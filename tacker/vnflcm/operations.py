@@ -1,5 +1,6 @@
-"""Instantiate, scale, heal and terminate a CNF: one flow for v1 and v2.
+"""Instantiate, scale, heal, terminate and modify a CNF, and roll back.
 
+One flow for v1 and v2.
 Each operation acts on the cluster, waits until the cluster shows the
 wanted state, and then records what runs.  Recording uses the
 synchronization's own pure core: ``ownership.observe_vdus`` and
@@ -9,6 +10,12 @@ function the synchronization writes with (``write_plan``).  So an
 operation records exactly what a synchronization pass would, and the
 next pass finds no drift.
 
+Rolling back a FAILED_TEMP operation undoes on the cluster what it did
+and records the result the same way.  ``ROLLBACKS`` maps an operation
+to its undo step (a function of the ``Operation``, the record and the
+failed operation's parameters); an operation without an entry cannot be
+rolled back, and ``rollback_refusal`` says why before anything changes.
+
 The version adapter (``tacker.versions``) is the only version-specific
 part.  Scale and heal requests were checked when the operation began
 (``begin``); they are checked again here against the record as it is
@@ -16,6 +23,7 @@ now, since the synchronization may have run in between.
 """
 
 import dataclasses
+import functools
 
 from oslo_log import log as logging
 
@@ -122,11 +130,21 @@ class Operation:
     def run(self, occ, record):
         handler = {states.INSTANTIATE: self.instantiate,
                    states.SCALE: self.scale, states.HEAL: self.heal,
-                   states.TERMINATE: self.terminate}.get(occ.operation)
+                   states.TERMINATE: self.terminate,
+                   states.MODIFY_INFO: self.modify_info}.get(occ.operation)
+        if handler is None and occ.operation in STEPS:
+            handler = functools.partial(STEPS[occ.operation], self)
         if handler is None:
             raise exceptions.Invalid(reason='operation %s is not supported'
                                      % occ.operation)
         handler(record, occ.params or {})
+
+    def rollback(self, occ, record):
+        """Undo what the failed ``occ`` did (see ``ROLLBACKS``)."""
+        refusal = rollback_refusal(occ.operation, occ.params or {})
+        if refusal is not None:
+            raise refusal
+        ROLLBACKS[occ.operation](self, record, occ.params or {})
 
     def _cluster(self, clients, vim):
         return k8s_resources.Cluster(clients.get(vim), vim,
@@ -164,7 +182,8 @@ class Operation:
         with _Clients() as clients:
             cluster = self._cluster(clients, deployment.vim)
             for obj in deployment.objects:
-                cluster.create(obj)
+                # What an earlier attempt created is kept (a retry).
+                cluster.create_or_adopt(obj, record.id)
             snapshot = self._wait(cluster, deployment,
                                   k8s_resources.vdus_ready(
                                       deployment.targets.values(), expected))
@@ -258,11 +277,34 @@ class Operation:
         if grace is not None and (isinstance(grace, bool)
                                   or not isinstance(grace, int)):
             grace = None
+        self._delete_all(deployment, grace=grace, forceful=forceful)
+        self.adapter.write_terminated(record)
+        LOG.info('vnf %(id)s terminated: %(count)d objects deleted from '
+                 'namespace %(ns)s',
+                 {'id': record.id, 'count': len(deployment.objects),
+                  'ns': deployment.namespace})
+
+    def _delete_all(self, deployment, *, grace=None, forceful=False,
+                    owner=None):
+        """Delete the deployment's objects and wait until all are gone.
+
+        With ``owner`` (an instance id) an object that does not carry
+        that instance's label is left alone: it is not ours to delete.
+        """
         with _Clients() as clients:
             cluster = self._cluster(clients, deployment.vim)
+            objects = deployment.objects
+            targets = deployment.targets
+            if owner is not None:
+                objects = tuple(obj for obj in objects
+                                if cluster.owner_of(obj) == owner)
+                kept = {(obj.get('kind'), obj['metadata'].get('name'))
+                        for obj in objects}
+                targets = {vdu_id: t for vdu_id, t in targets.items()
+                           if (t.kind, t.name) in kept}
+                deployment = dataclasses.replace(deployment, objects=objects)
             before = cluster.snapshot(deployment.namespace)
-            owned = k8s_resources.owned_pods(before,
-                                             deployment.targets.values())
+            owned = k8s_resources.owned_pods(before, targets.values())
             for obj in reversed(deployment.objects):
                 cluster.delete(obj, grace_seconds=grace)
             if forceful:
@@ -279,11 +321,101 @@ class Operation:
 
             self._wait(cluster, deployment,
                        k8s_resources.pods_gone(owned, then=objects_gone))
-        self.adapter.write_terminated(record)
-        LOG.info('vnf %(id)s terminated: %(count)d objects deleted from '
-                 'namespace %(ns)s',
-                 {'id': record.id, 'count': len(deployment.objects),
-                  'ns': deployment.namespace})
+
+    # --- modify
+
+    def modify_info(self, record, params):
+        """Merge the request into the instance (no cluster change)."""
+        changes = self.adapter.write_modified(record, params)
+        LOG.info('vnf %(id)s modified: %(fields)s',
+                 {'id': record.id,
+                  'fields': ', '.join(sorted(changes)) or 'nothing changed'})
+
+    # --- rollback steps
+
+    def rollback_instantiate(self, record, params):
+        """Delete what the instantiate created; NOT_INSTANTIATED again."""
+        deployment = self.adapter.instantiate_deployment(record, params)
+        # Only what carries the instance's label: an object of the same
+        # name that was there before (why the instantiate may have
+        # failed) is someone else's.
+        self._delete_all(deployment, owner=record.id)
+        if self.adapter.instantiation_state(record) == states.INSTANTIATED:
+            self.adapter.write_terminated(record)
+        LOG.info('vnf %(id)s: instantiate rolled back, objects deleted from '
+                 'namespace %(ns)s', {'id': record.id,
+                                      'ns': deployment.namespace})
+
+    def rollback_scale(self, record, params):
+        """Put the aspect's VDUs back to the scale level recorded."""
+        deployment = self.adapter.deployment(record)
+        flavour = deployment.flavour
+        aspect_id = params.get('aspectId')
+        if aspect_id not in flavour.aspects:
+            raise exceptions.Invalid(reason='aspectId %r is not a scaling '
+                                     'aspect of flavour %s'
+                                     % (aspect_id, flavour.flavour_id))
+        # The failed scale wrote nothing: the record holds the level from
+        # before it.
+        level = self.adapter.scale_levels(record).get(aspect_id, 0)
+        counts = {vdu_id: flavour.vdu_scaling(vdu_id).count_at_level(level)
+                  for vdu_id in flavour.aspect_vdus(aspect_id)
+                  if deployment.targets[vdu_id].kind
+                  in model.KINDS_WITH_REPLICAS}
+        with _Clients() as clients:
+            cluster = self._cluster(clients, deployment.vim)
+            for vdu_id, count in sorted(counts.items()):
+                cluster.set_replicas(deployment.vdu_object(vdu_id), count)
+            snapshot = self._wait(cluster, deployment,
+                                  k8s_resources.vdus_ready(
+                                      deployment.targets.values(), counts))
+        plan = self._plan(self.adapter.stored(record, deployment.targets),
+                          snapshot, deployment)
+        self.adapter.write_plan(record, plan)
+        LOG.info('vnf %(id)s: scale rolled back, aspect %(aspect)s at level '
+                 '%(level)d', {'id': record.id, 'aspect': aspect_id,
+                               'level': level})
+
+    def rollback_modify_info(self, record, params):
+        """Nothing to undo: a failed modify wrote nothing (as Tacker)."""
+
+
+#: operation -> its undo step, ``step(operation, record, params)``.  An
+#: operation added elsewhere registers its own step here.
+ROLLBACKS = {
+    states.INSTANTIATE: Operation.rollback_instantiate,
+    states.SCALE: Operation.rollback_scale,
+    states.MODIFY_INFO: Operation.rollback_modify_info,
+}
+
+#: operation -> its step, ``step(operation, record, params)``, for the
+#: operations whose module builds on this one and registers itself here
+#: (``change_vnfpkg``); the modules that dispatch import it.
+STEPS = {}
+
+
+class RollbackRefused(exceptions.Conflict):
+    """A rollback that cannot be done; the version picks the answer."""
+
+    msg_fmt = 'Rollback of %(op)s is not supported.'
+
+    def __init__(self, *, operation, what):
+        super().__init__(op=what)
+        self.operation = operation
+
+
+def rollback_refusal(operation, params):
+    """None when ``operation`` can be rolled back, else a RollbackRefused.
+
+    As Tacker: only the operations of ``ROLLBACKS``, and a scale only
+    when it scaled out (a scale in removed pods nothing can bring back
+    as they were).
+    """
+    if operation not in ROLLBACKS:
+        return RollbackRefused(operation=operation, what=operation)
+    if operation == states.SCALE and params.get('type') == SCALE_IN:
+        return RollbackRefused(operation=operation, what='SCALE IN')
+    return None
 
 
 class _Clients:

@@ -133,3 +133,51 @@ CHANGE_VNFPKG_V2 = {
     'required': ['vnfdId'],
     'additionalProperties': False,
 }
+
+# --- Modify VNF information (PATCH of an instance, a JSON merge patch)
+
+MODIFY_V2 = {
+    'type': 'object',
+    'properties': {
+        'vnfInstanceName': common.NAME,
+        'vnfInstanceDescription': common.DESCRIPTION,
+        'vnfdId': common.IDENTIFIER,
+        'vnfConfigurableProperties': common.KEY_VALUE_PAIRS,
+        'metadata': common.KEY_VALUE_PAIRS,
+        'extensions': common.KEY_VALUE_PAIRS,
+        # Merged per key: null removes a connection.
+        'vimConnectionInfo': {
+            'type': 'object', 'maxProperties': 64,
+            'additionalProperties': dict(_VIM_CONNECTION_V2,
+                                         type=['object', 'null'])},
+        'vnfcInfoModifications': {
+            'type': 'array', 'maxItems': 1024,
+            'items': {
+                'type': 'object',
+                'properties': {
+                    'id': common.IDENTIFIER,
+                    'vnfcConfigurableProperties': common.KEY_VALUE_PAIRS,
+                },
+                'required': ['id', 'vnfcConfigurableProperties'],
+                'additionalProperties': False,
+            }},
+    },
+    'additionalProperties': False,
+}
+
+MODIFY_V1 = {
+    'type': 'object',
+    'properties': {
+        'vnfInstanceName': common.NAME,
+        'vnfInstanceDescription': common.DESCRIPTION,
+        'vnfdId': common.UUID,
+        'vnfPkgId': common.UUID,
+        # Tacker's v1 keeps metadata as a map of strings; null removes.
+        'metadata': {'type': 'object', 'maxProperties': 256,
+                     'additionalProperties': {
+                         'type': ['string', 'null'], 'maxLength': 4096}},
+        'vimConnectionInfo': {'type': 'array', 'maxItems': 64,
+                              'items': _VIM_CONNECTION_V1},
+    },
+    'additionalProperties': False,
+}

@@ -389,3 +389,48 @@ def delete(instance_id, tenant_id=None):
                 'Vnf instance %s in %s. Cannot delete while the vnf '
                 'instance is in this state.' % (instance_id, what)))
         packages.release_if_unused(session, row['vnf_pkg_id'])
+
+
+# --- modify (SOL003 "Modify VNF information")
+
+#: The columns a modify reads and may write.
+MODIFIABLE = ('vnf_instance_name', 'vnf_instance_description', 'vnfd_id',
+              'vnf_pkg_id', 'vnf_provider', 'vnf_product_name',
+              'vnf_software_version', 'vnfd_version', 'vnf_metadata',
+              'vim_connection_info')
+
+
+def modify(instance_id, decide):
+    """Write ``decide(current columns)`` (a dict of changes) in one go.
+
+    ``vim_connection_info`` reaches ``decide`` as plain dicts and is
+    written back in Tacker's object form.  A new package is marked
+    IN_USE and the old one released when nothing else uses it, as
+    Tacker does.  Returns the changes written.
+    """
+    table = models.VnfInstance.__table__
+    with db_api.writer_session() as session:
+        row = session.execute(
+            sa.select(*[table.c[c] for c in MODIFIABLE])
+            .where(table.c.id == instance_id, models.live(table.c.deleted))
+            .with_for_update()).one_or_none()
+        if row is None:
+            raise _not_found(instance_id)
+        current = dict(row._mapping)
+        stored_connections = current['vim_connection_info']
+        current['vim_connection_info'], _ = storage_v1.decode_list(
+            'vim_connection_info', stored_connections or [])
+        current['vnf_metadata'] = current['vnf_metadata'] or {}
+        changes = decide(current)
+        if changes:
+            values = dict(changes, updated_at=timeutils.utcnow())
+            if 'vim_connection_info' in values:
+                values['vim_connection_info'] = storage_v1.encode_list(
+                    'vim_connection_info', values['vim_connection_info'],
+                    stored_connections)
+            session.execute(sa.update(table).where(
+                table.c.id == instance_id).values(**values))
+            if 'vnf_pkg_id' in changes:
+                packages.mark_in_use(session, changes['vnf_pkg_id'])
+                packages.release_if_unused(session, current['vnf_pkg_id'])
+    return changes

@@ -213,3 +213,44 @@ def delete(instance_id):
                     % instance_id))
             if package is not None:
                 packages.release_if_unused(session, package['id'])
+
+
+# --- modify (SOL003 "Modify VNF information")
+
+#: The columns a modify reads and may write.
+MODIFIABLE = ('vnfInstanceName', 'vnfInstanceDescription', 'vnfdId',
+              'vnfProvider', 'vnfProductName', 'vnfSoftwareVersion',
+              'vnfdVersion', 'vnfConfigurableProperties',
+              'vimConnectionInfo', 'metadata', 'extensions',
+              'instantiatedVnfInfo')
+
+
+def modify(instance_id, decide, *, package_ids=None):
+    """Write ``decide(current columns)`` (a dict of changes) in one go.
+
+    The row is read and written in one transaction, locked for update
+    where the database can, so no write in between is lost.  When the
+    vnfdId changes, ``package_ids`` (old package id, new package id)
+    marks the new package IN_USE and releases the old one if nothing else
+    uses it.  Returns the changes written.
+    """
+    m = models.VnfInstanceV2
+    with db_api.writer_session() as session:
+        row = session.execute(
+            sa.select(m).where(m.id == instance_id).with_for_update()
+        ).scalar_one_or_none()
+        if row is None:
+            raise _not_found(instance_id)
+        current = {column: getattr(row, 'metadata_' if column == 'metadata'
+                                   else column) for column in MODIFIABLE}
+        changes = decide(current)
+        if changes:
+            table = m.__table__
+            session.execute(sa.update(table).where(
+                table.c.id == instance_id).values(**_columns(changes)))
+            if 'vnfdId' in changes and package_ids:
+                old, new = package_ids
+                packages.mark_in_use(session, new)
+                if old and old != new:
+                    packages.release_if_unused(session, old)
+    return changes

@@ -30,8 +30,11 @@ What is set apart, each for a reason that holds for this run only:
   with 409 an instance that is not instantiated or has a FAILED_TEMP op
   occ); a generated flavourId, aspectId or vnfcInstanceId names nothing
   in the instance's VNFD or VNFCs (400, checked against the package
-  before anything is recorded).  Every
-  other check keeps its statuses, and so does every other operation.
+  before anything is recorded); a generated modify names a VNFD or
+  package nobody onboarded (v1 400, v2 422), a ``vnfcInfoModifications``
+  id the instance has no VNFC for (400), or ``vimConnectionInfo`` for a
+  ``NOT_INSTANTIATED`` instance (400, as in Tacker).  Every other check
+  keeps its statuses, and so does every other operation.
 """
 
 import os
@@ -81,6 +84,14 @@ checks.positive_data_acceptance.expected-statuses = [202, 400, 404, 409]
 
 [[operations]]
 include-operation-id = "changeVnfPkgVnfInstanceV2"
+checks.positive_data_acceptance.expected-statuses = [202, 400, 404, 409, 422]
+
+[[operations]]
+include-operation-id = "updateVnfInstanceV1"
+checks.positive_data_acceptance.expected-statuses = [202, 400, 404, 409]
+
+[[operations]]
+include-operation-id = "updateVnfInstanceV2"
 checks.positive_data_acceptance.expected-statuses = [202, 400, 404, 409, 422]
 """
 # The whole run: about 40 s on two idle cores, twice that under load.

@@ -849,8 +849,9 @@ def _read_v2(ctx, inst_id):
         view['vnfd'] = {key: body.get(key) for key in (
             'vnfdId', 'vnfProvider', 'vnfProductName',
             'vnfSoftwareVersion', 'vnfdVersion')}
-        view['vnfConfigurableProperties'] = body.get(
-            'vnfConfigurableProperties')
+        for field in ('vnfInstanceName', 'vnfInstanceDescription',
+                      'metadata', 'extensions', 'vnfConfigurableProperties'):
+            view[field] = body.get(field)
         result['view'] = view
         result['load_ok']['view'] = True
     except Exception as exc:
@@ -895,6 +896,8 @@ def _read_v1(ctx, inst_id):
         view['vimConnectionInfo'] = body.get('vimConnectionInfo')
         view['metadata'] = body.get('metadata')
         view['_links'] = body.get('_links')
+        for field in ('vnfInstanceName', 'vnfInstanceDescription'):
+            view[field] = body.get(field)
         result['view'] = view
         result['load_ok']['view'] = True
     except Exception as exc:

@@ -195,3 +195,71 @@ def test_op_occs_our_lcm_writes_tacker16_reads(server, tacker_db, tacker16,
         assert view['operationParams'] == PARAMS
         assert (view['error']['status'], view['error']['detail']) == (
             422, 'too many')
+
+
+MODIFY = {'v1': {'vnfInstanceName': 'renamed-v1',
+                 'vnfInstanceDescription': 'modified by our LCM',
+                 'metadata': {'team': 'b'}},
+          'v2': {'vnfInstanceName': 'renamed-v2',
+                 'vnfInstanceDescription': 'modified by our LCM',
+                 'metadata': {'team': 'b'}, 'extensions': {'ext': 1},
+                 'vnfConfigurableProperties': {'isAutoscaleEnabled': True}}}
+
+
+def test_modify_and_retry_our_lcm_writes_tacker16_reads(
+        server, tacker_db, tacker16, csar):  # noqa: F811
+    from tacker.vnflcm import runner
+
+    api = Api(server.url)
+    _register_vim(api)
+    _onboard_package(api, csar)
+    instances, modify_ids, retried = {}, {}, {}
+    for version in ('v1', 'v2'):
+        inst = _create_instance(api, version)
+        instances[version] = inst['id']
+        api.expect(202, 'PATCH', '/vnflcm/%s/vnf_instances/%s'
+                   % (version, inst['id']), MODIFY[version],
+                   content_type='application/merge-patch+json')
+        (occ,) = api.expect(200, 'GET', '/vnflcm/%s/vnf_lcm_op_occs'
+                            % version)
+        # No conductor listens on the fake transport: run it here.
+        assert runner.run_operation(version, occ['id']) == 'COMPLETED'
+        modify_ids[version] = occ['id']
+        # A FAILED_TEMP op occ retried to COMPLETED, its error cleared.
+        failed = _failed_op_occ(version, inst['id'], inst.get(
+            'tenantId') or 'admin')
+        occs = versions.get(version).op_occs
+        assert occs.transition(failed, from_states=['FAILED_TEMP'],
+                               to_state='PROCESSING')
+        assert occs.transition(failed, from_states=['PROCESSING'],
+                               to_state='COMPLETED', clear_error=True)
+        retried[version] = failed
+
+    read = tacker16.read(tacker_db.url, v1=[instances['v1']],
+                         v2=[instances['v2']])
+    for version in ('v1', 'v2'):
+        seen = read[version][instances[version]]
+        assert seen['load_ok'] == {'object': True, 'view': True}, seen
+        view = seen['view']
+        assert view['vnfInstanceName'] == 'renamed-' + version
+        assert view['vnfInstanceDescription'] == 'modified by our LCM'
+        assert view['metadata'] == {'team': 'b'}
+        if version == 'v2':
+            assert view['extensions'] == {'ext': 1}
+            assert view['vnfConfigurableProperties'] == {
+                'isAutoscaleEnabled': True}
+        else:
+            assert seen['object']['vnf_metadata'] == {'team': 'b'}
+    occs = tacker16.run('read-op-occs', tacker_db.url,
+                        '--v1', modify_ids['v1'], retried['v1'],
+                        '--v2', modify_ids['v2'], retried['v2'])
+    for version in ('v1', 'v2'):
+        modified = occs[version][modify_ids[version]]
+        assert 'view' in modified, modified
+        assert modified['state'] == 'COMPLETED'
+        assert modified['view']['operation'] == 'MODIFY_INFO'
+        assert modified['view']['operationParams'] == MODIFY[version]
+        done = occs[version][retried[version]]
+        assert 'view' in done, done
+        assert done['state'] == 'COMPLETED'
+        assert not done['view'].get('error'), done

@@ -16,8 +16,8 @@ from tacker.dbsync import engine
 from tacker.tests import factories
 from tacker.tests.functional.vnflcm import helpers
 from tacker.vnflcm import begin
-from tacker.vnflcm import change_vnfpkg
 from tacker.vnflcm import operations
+from tacker.vnflcm import runner
 from tacker import versions
 
 OLD_IMAGE = 'nginx:1.25'
@@ -201,19 +201,39 @@ def test_rollout_timeout_is_failed_temp_and_rollback_restores(
 
     sim.hold_pending(False)
     lcm_conf.config(operation_timeout=20, group='vnf_lcm')
-    record = v2_instances.get_instance(inst)
-    change_vnfpkg.rollback_change_vnfpkg(
-        versions.get('v2'), record, occ.params,
-        operations.Settings.from_conf())
+    # The op occ rollback of the API runs the change_vnfpkg undo step.
+    assert operations.rollback_refusal('CHANGE_VNFPKG', occ.params) is None
+    assert runner.resume_operation('v2', occ.id, 'rollback') == \
+        'ROLLED_BACK'
+    rolled = versions.get('v2').op_occs.get(occ.id)
+    assert rolled.state == 'ROLLED_BACK'
     assert image(sim) == OLD_IMAGE
     info = v2_instances.get_instance(inst).instantiated_vnf_info
     assert helpers.v2_pods_by_vdu(info) == helpers.running_pods_by_vdu(sim)
     assert v2_instances.view(inst)['vnfdId'] == env.vnfd_id
     assert info['metadata']['vdu_reses'] == old_info['metadata']['vdu_reses']
-    # What the generic rollback does next; then the synchronization
-    # finds the record true.
-    assert versions.get('v2').op_occs.transition(
-        occ.id, from_states=['FAILED_TEMP'], to_state='ROLLED_BACK')
+    helpers.assert_sync_unchanged(inst)
+
+
+def test_a_timed_out_change_vnfpkg_is_retried_to_completed(
+        env, new_package, lcm_conf):
+    sim = env.cluster
+    inst = instantiated(env)
+    lcm_conf.config(operation_timeout=1, group='vnf_lcm')
+    sim.hold_pending(True)
+    state, occ = helpers.run('v2', inst, 'CHANGE_VNFPKG',
+                             request(new_package.vnfd.vnfd_id))
+    assert state == 'FAILED_TEMP'
+    sim.hold_pending(False)
+    lcm_conf.config(operation_timeout=20, group='vnf_lcm')
+    assert runner.resume_operation('v2', occ.id, 'retry') == 'COMPLETED'
+    assert versions.get('v2').op_occs.get(occ.id).error is None
+    assert image(sim) == NEW_IMAGE
+    assert v2_instances.view(inst)['vnfdId'] == new_package.vnfd.vnfd_id
+    info = v2_instances.get_instance(inst).instantiated_vnf_info
+    assert helpers.v2_pods_by_vdu(info) == helpers.running_pods_by_vdu(sim)
+    assert usage(new_package.id) == 'IN_USE'
+    assert usage(env.package_id) == 'NOT_IN_USE'
     helpers.assert_sync_unchanged(inst)
 
 

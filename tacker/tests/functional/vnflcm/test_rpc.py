@@ -173,3 +173,47 @@ def test_endpoint_runs_in_a_worker_and_survives_errors():
         assert calls == [('v1', 'occ-1')]
     finally:
         endpoint.shutdown()
+
+
+@pytest.mark.rabbitmq
+def test_retry_cast_over_rabbitmq(env, rabbit_topic):
+    """resume_lcm (RPC 1.2) reaches the conductor and retries for real."""
+    inst = factories.v2_instance(state='NOT_INSTANTIATED',
+                                 vnfd_id=env.vnfd_id)
+    env.cluster.inject_error(503, verb='post', path='statefulsets')
+    occ_id = begin.begin_operation(
+        api_version='v2', instance_id=inst, operation='INSTANTIATE',
+        params={'flavourId': 'simple'}, tenant_id=factories.TENANT)
+    assert runner.run_operation('v2', occ_id) == 'FAILED_TEMP'
+    env.cluster.reset_faults()
+    server = endpoints.rpc_server(host=SERVER_HOST, url=RABBIT_URL)
+    server.start()
+    try:
+        rpc_api.ConductorAPI(url=RABBIT_URL).resume_lcm('v2', occ_id,
+                                                        'retry')
+        deadline = time.monotonic() + 30
+        while versions.get('v2').op_occs.get(occ_id).state == 'FAILED_TEMP' \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        occ = _wait_for('v2', occ_id)
+    finally:
+        server.stop()
+        server.wait()
+    assert occ.state == 'COMPLETED', occ.error
+    assert v2_instances.get_instance(inst).instantiation_state == \
+        'INSTANTIATED'
+
+
+def test_endpoint_rejects_an_unknown_resume_mode():
+    endpoint = endpoints.ConductorEndpoint(max_workers=1,
+                                           resume=lambda *a: None)
+    try:
+        with pytest.raises(oslo_messaging.ExpectedException) as caught:
+            endpoint.resume_lcm({}, 'v2', 'x', 'undo')
+        invalid = caught.value.exc_info[1]
+        assert isinstance(invalid, exceptions.Invalid)
+        assert 'undo' in invalid.message
+        assert endpoint.resume_lcm({}, 'v2', 'x', 'rollback').result(5) \
+            is None
+    finally:
+        endpoint.shutdown()

@@ -21,13 +21,20 @@ class RecordingConductor:
 
     def __init__(self):
         self.casts = []
+        self.resumes = []
 
     def start_lcm(self, api_version, op_occ_id):
         self.casts.append((api_version, op_occ_id))
 
+    def resume_lcm(self, api_version, op_occ_id, mode):
+        self.resumes.append((api_version, op_occ_id, mode))
+
 
 class BrokenConductor:
     def start_lcm(self, api_version, op_occ_id):
+        raise RuntimeError('the broker is gone (password=sekrit-password)')
+
+    def resume_lcm(self, api_version, op_occ_id, mode):
         raise RuntimeError('the broker is gone (password=sekrit-password)')
 
 

@@ -35,15 +35,16 @@ def _state(api, op_id):
 
 
 @pytest.mark.parametrize('api', ['v1', 'v2'])
-def test_processing_is_failed_only_when_its_lock_is_free(locks, api):
+@pytest.mark.parametrize('state', ['PROCESSING', 'ROLLING_BACK'])
+def test_processing_is_failed_only_when_its_lock_is_free(locks, api, state):
     if api == 'v1':
         instance_id = factories.v1_instance(task_state='SCALING')
     else:
         instance_id = factories.v2_instance(info={})
-    op_id = _op(api, instance_id, 'PROCESSING', 5)
+    op_id = _op(api, instance_id, state, 5)
     with coordination.instance_lock(instance_id):  # a live conductor
         recovery.recover()
-    assert _state(api, op_id) == 'PROCESSING'
+    assert _state(api, op_id) == state
     recovery.recover()  # the holder is gone
     assert _state(api, op_id) == 'FAILED_TEMP'
     if api == 'v1':

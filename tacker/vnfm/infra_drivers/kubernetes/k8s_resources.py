@@ -187,6 +187,39 @@ class Cluster:
         return self._call('create %s' % object_name(obj), 'POST',
                           collection, body=obj)
 
+    def create_or_adopt(self, obj, instance_id):
+        """``create``, keeping an object ``instance_id`` already owns.
+
+        An object already there with the instance's label (an earlier
+        attempt of the same operation, before a retry) is taken as
+        created, with the wanted replicas.
+        """
+        try:
+            return self._request('POST', self._collection(obj)[0],
+                                 body=self._bare(obj))
+        except ApiFailure as exc:
+            if exc.status != 409:
+                raise self.error('create %s: %s' % (object_name(obj),
+                                                    exc.message))
+        existing = self._call('read %s' % object_name(obj), 'GET',
+                              self._path(obj)) or {}
+        labels = (existing.get('metadata') or {}).get('labels') or {}
+        if labels.get(INSTANCE_LABEL) != instance_id:
+            raise self.error('create %s: it already exists and is not vnf '
+                             '%s\'s' % (object_name(obj), instance_id))
+        wanted = (obj.get('spec') or {}).get('replicas')
+        if wanted is not None and \
+                (existing.get('spec') or {}).get('replicas') != wanted:
+            return self.set_replicas(obj, wanted)
+        return existing
+
+    def _bare(self, obj):
+        _collection, namespaced = self._collection(obj)
+        if not namespaced:
+            obj = copy.deepcopy(obj)
+            obj['metadata'].pop('namespace', None)
+        return obj
+
     def set_replicas(self, obj, replicas):
         return self._call('scale %s to %d' % (object_name(obj), replicas),
                           'PATCH', self._path(obj),
@@ -239,6 +272,21 @@ class Cluster:
             raise self.error('read %s: %s' % (object_name(obj),
                                               exc.message))
         return True
+
+    def owner_of(self, obj):
+        """The instance label of ``obj`` as the cluster has it.
+
+        None when the object is not there, '' when it has no such label.
+        """
+        try:
+            found = self._request('GET', self._path(obj)) or {}
+        except ApiFailure as exc:
+            if exc.status == 404:
+                return None
+            raise self.error('read %s: %s' % (object_name(obj),
+                                              exc.message))
+        return ((found.get('metadata') or {}).get('labels') or {}).get(
+            INSTANCE_LABEL, '')
 
     def delete_pod(self, namespace, name, *, grace_seconds=None):
         return self.delete({'apiVersion': 'v1', 'kind': 'Pod',
