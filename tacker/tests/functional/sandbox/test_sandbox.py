@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -120,6 +121,31 @@ def _assert_kubeconfig_usable(out, state_dir):
             'NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'vdu1']
 
 
+def _ports(out):
+    """tacker-server's, the simulator's and the metrics' ports, printed."""
+    return sorted({int(p) for p in re.findall(
+        r'^ *(?:tacker-server|Kubernetes simulator|Prometheus metrics): +'
+        r'http://127\.0\.0\.1:(\d+)', out, re.M)})
+
+
+def _listening(port):
+    with socket.socket() as probe:
+        probe.settimeout(5)
+        return probe.connect_ex(('127.0.0.1', port)) == 0
+
+
+def _children(pid):
+    """Pids of the processes ``pid`` started (all its threads'), from /proc."""
+    found = set()
+    for task in os.listdir('/proc/%d/task' % pid):
+        try:
+            with open('/proc/%d/task/%s/children' % (pid, task)) as handle:
+                found.update(int(c) for c in handle.read().split())
+        except FileNotFoundError:
+            pass  # a thread that ended meanwhile
+    return found
+
+
 def test_demo_passes_and_a_second_run_starts_clean(tmp_path):
     state_dir = tmp_path / 'state'
     first = _run(state_dir, tmp_path)
@@ -131,7 +157,7 @@ def test_demo_passes_and_a_second_run_starts_clean(tmp_path):
         ids.findall(second.stdout))
 
 
-def test_keep_running_stops_cleanly_on_sigint(tmp_path):
+def test_keep_running_stops_cleanly_on_sigint(tmp_path, record_property):
     state_dir = tmp_path / 'state'
     proc = subprocess.Popen(
         _sandbox('--state-dir', state_dir, '--keep-running'),
@@ -161,10 +187,17 @@ def test_keep_running_stops_cleanly_on_sigint(tmp_path):
         assert passes and float(passes.group(1)) >= 1, metrics
         assert re.search(r'^tacker_dbsync_changes_total\{api_version="v2",'
                          r'change="renamed"\} [1-9]', metrics, re.M), metrics
+        ports = _ports(out)
+        assert len(ports) == 3 and all(_listening(p) for p in ports), out
+        children = _children(proc.pid)
+        sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        # Stopping is what matters, not how fast on a loaded machine; a
-        # sandbox that ignores Ctrl-C still fails here.
+        # Stopping is what matters, not how fast on a loaded machine (the
+        # time is reported, not asserted); a sandbox that ignores Ctrl-C
+        # still fails here.
         rest, err = proc.communicate(timeout=120)
+        record_property('sigint_to_exit_seconds',
+                        round(time.monotonic() - sent, 2))
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -172,6 +205,10 @@ def test_keep_running_stops_cleanly_on_sigint(tmp_path):
     assert proc.returncode == 0, out + rest + err
     assert 'Traceback' not in out + rest + err
     assert rest.strip().endswith('Stopped.')
+    # Nothing left running: no port of the sandbox's still served, no
+    # process it started still alive.
+    assert [p for p in ports if _listening(p)] == []
+    assert [c for c in children if os.path.exists('/proc/%d' % c)] == []
     token = (state_dir / TOKEN_FILE).read_text()
     assert token not in out + rest + err + metrics
 
@@ -219,9 +256,31 @@ def test_instance_table_shows_pods_and_levels():
     assert render.pods_of(instance, 'VDU1') == ['vdu1-a', 'vdu1-b']
 
 
-def test_bad_arguments_exit_2(tmp_path):
-    proc = subprocess.run(_sandbox('--sync-interval', '0', '--state-dir',
-                                   tmp_path / 's'),
+@pytest.mark.parametrize('args, message', [
+    (['--sync-interval', '1'], 'argument --sync-interval: --sync-interval '
+     'must be an integer from 3 to 300 (seconds), not \'1\''),
+    (['--sync-interval', '301'], 'from 3 to 300 (seconds), not \'301\''),
+    (['--sync-interval', 'five'], 'from 3 to 300 (seconds), not \'five\''),
+    (['--port', '-1'], 'argument --port: --port must be an integer from 0 '
+     'to 65535 (0 for a free port), not \'-1\''),
+    (['--port', '70000'], 'from 0 to 65535 (0 for a free port)'),
+    (['--metrics-port', '65536'], 'argument --metrics-port: '
+     '--metrics-port must be an integer from 0 to 65535'),
+    (['--port', '8080', '--metrics-port', '8080'],
+     '--port and --metrics-port must differ (both 8080)'),
+    (['--state-dir', ''], 'argument --state-dir: --state-dir must name a '
+     'directory'),
+], ids=['interval-low', 'interval-high', 'interval-text', 'port-low',
+        'port-high', 'metrics-port-high', 'same-ports', 'state-dir-empty'])
+def test_bad_arguments_exit_2_naming_the_option_and_range(tmp_path, args,
+                                                          message):
+    state = tmp_path / 's'
+    proc = subprocess.run(_sandbox('--state-dir', state, *args),
                           cwd=tmp_path, capture_output=True, text=True,
                           timeout=60)
-    assert proc.returncode == 2
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr
+    assert proc.stderr.startswith('usage: tacker-sandbox')
+    # Refused before anything started or was wiped.
+    assert proc.stdout == ''
+    assert not state.exists()
