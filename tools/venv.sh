@@ -25,12 +25,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
             -r requirements.txt -r test-requirements.txt > >(tee "$log" \
             | grep --line-buffered -E '^(Collecting|Processing|Successfully installed)' \
             | sed -u -e 's/^\(.\{96\}\).*/\1 .../' -e 's/^/    /' >&2) 2>&1; then
-        wait $! 2>/dev/null || true
+        wait 2>/dev/null || true
         _venv_step "pip failed; the end of its output ($log):"
         tail -n 20 "$log" >&2
         exit 1
     fi
-    wait $! 2>/dev/null || true
+    wait 2>/dev/null || true
     _venv_step "Installing the project (editable) ..."
     .venv/bin/python -m pip install -q --no-deps -e .
     echo "$want" > "$stamp"
