@@ -70,16 +70,40 @@ def _assert_demo_output(proc, state_dir):
     assert 'Traceback' not in out + proc.stderr
     assert 'All 18 expectations met.' in out
     # Old and new pod names: each killed pod is shown stale before the
-    # sync, and its replacement is shown after it.
+    # sync, and gone after it; the summary, the API table and the
+    # conductor's log line pair old and new pods in the same words.
     heals = re.findall(r'Auto-heal \((v[12])\): pod (\S+) of Deployment '
-                       r'vdu1 killed; Kubernetes replaced it with (\S+)',
-                       out)
-    assert [v for v, _old, _new in heals] == ['v1', 'v2']
+                       r'vdu1 killed; in Kubernetes, pods: (\S+) -> (\S+)$',
+                       out, re.M)
+    assert [v for v, _old, _killed, _new in heals] == ['v1', 'v2']
     before, after = out.split('== The API after the sync pass')
-    for _version, old, new in heals:
+    tables, logs = after.split('conductor\'s log lines')
+    logs, summary = logs.split('== Summary')
+    for version, old, killed, new in heals:
+        assert killed == old
         assert '%s  <- gone from Kubernetes' % old in before
-        assert '%s  <- new (auto-heal)' % new in after
-        assert old not in after.split('conductor\'s log lines')[0]
+        # After the sync the record no longer names it (only a note does).
+        assert all('<-' in line and line.index(old) > line.index('<-')
+                   for line in tables.splitlines() if old in line)
+        (said,) = re.findall(r'^ *PASS +%s pods renamed +VDU1 (pods: .*)$'
+                             % version, summary, re.M)
+        assert re.search(r'vdu: VDU1 %s;' % re.escape(said), logs), logs
+        if version == 'v1':
+            # One pod went, one came: the pairing is known.
+            assert said == 'pods: %s -> %s' % (old, new)
+            assert '%s  <- new, replaces %s' % (new, old) in tables
+        else:
+            # The heal and the HPA's scale-out in one pass: which new pod
+            # is the heal's cannot be known, and nothing claims it.
+            found = re.fullmatch(r'pods: replaced \(one of\): (\S+) -> (.*)',
+                                 said)
+            assert found and found.group(1) == old, said
+            came = found.group(2).split(', ')
+            assert len(came) == 3 and new in came
+            for pod in came:
+                assert '%s  <- new; replaced (one of): %s' % (pod, old) \
+                    in tables
+            assert 'pods: %s -> ' % old not in logs
     # The new scale level, in the table and in the conductor's log line.
     assert 'vdu1_aspect = 2' in after
     assert 'scaleLevel vdu1_aspect: 0 -> 2' in after
