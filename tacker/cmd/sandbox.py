@@ -39,7 +39,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 STOP_TIMEOUT = 0.25
 
 
-#: Allowed values of the numeric options: (lowest, highest, unit).
+#: Allowed values of the numeric options: (lowest, highest).
 SYNC_INTERVAL_RANGE = (3, 300)
 PORT_RANGE = (0, 65535)
 
@@ -168,6 +168,12 @@ def _run_demo(demo, stack, printer, started):
 
 
 def main(argv=None):
+    """Run the sandbox; the process ends here once the sandbox ran.
+
+    The exit status is returned only when nothing was started (a bad
+    argument or state directory, Ctrl-C at once); after a run,
+    ``_exit_now`` ends the process with it.
+    """
     argv = sys.argv[1:] if argv is None else argv
     try:
         return _main(argv)

@@ -5,7 +5,8 @@
 2. Behind Tacker's back, Kubernetes heals a pod of each instance and an
    "HPA" scales the v2 instance's Deployment; the API still shows the
    old pods and level until the conductor's next pass writes the real
-   ones (its log lines name old -> new).
+   ones (its log lines say which pods went and came, in the words of
+   ``PodTurnover``, as the summary and the tables do).
 3. While the synchronization holds an instance, a scale request gets
    409; once released, a scale starts from the synchronized level.
 4. The v2 instance changes package by a rolling update while Kubernetes
