@@ -149,7 +149,7 @@ def _ports(out):
     """tacker-server's, the simulator's and the metrics' ports, printed."""
     return sorted({int(p) for p in re.findall(
         r'^ *(?:tacker-server|Kubernetes simulator|Prometheus metrics): +'
-        r'http://127\.0\.0\.1:(\d+)', out, re.M)})
+        r'https?://127\.0\.0\.1:(\d+)', out, re.M)})
 
 
 def _listening(port):
