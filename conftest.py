@@ -14,7 +14,7 @@ import tacker.conf  # noqa: E402
 
 CONF = tacker.conf.CONF
 
-pytest_plugins = ['tacker_k8s_sim.pytest_plugin']
+pytest_plugins = ['tacker_k8s_sim.pytest_plugin', 'tacker.tests.logging_guard']
 
 
 @pytest.fixture

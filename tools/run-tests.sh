@@ -10,4 +10,5 @@ cd "$(dirname "$0")/.."
 . tools/venv.sh
 TACKER16_VENV=$(./tools/tacker16-venv.sh)
 export TACKER16_VENV
+echo "Running pytest (-n ${TEST_WORKERS:-auto}; the whole suite takes about 8 minutes on 2 cores) ..." >&2
 exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" "$@"

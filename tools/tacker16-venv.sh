@@ -13,7 +13,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     echo "$venv"
     exit 0
 fi
-echo "Installing Tacker 16.0.0 into $venv (once) ..." >&2
+echo "Installing Tacker 16.0.0 into $venv (once, about 80 s) ..." >&2
 rm -rf "$venv"
 mkdir -p "$(dirname "$venv")"
 "$PYTHON" -m venv "$venv"

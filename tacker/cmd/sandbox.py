@@ -10,6 +10,7 @@ when one does not, 2 on a bad argument, 130 when interrupted.
 """
 
 import argparse
+import logging as std_logging
 import os
 import pathlib
 import signal
@@ -34,6 +35,39 @@ LOG = logging.getLogger(__name__)
 PROG = 'tacker-sandbox'
 DEFAULT_STATE_DIR = '.sandbox-state'
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Seconds the in-process pieces get to stop once the ports are free.
+STOP_TIMEOUT = 0.25
+
+
+#: Allowed values of the numeric options: (lowest, highest).
+SYNC_INTERVAL_RANGE = (3, 300)
+PORT_RANGE = (0, 65535)
+
+
+def _ranged(option, lowest, highest, what):
+    """An argparse ``type`` for an integer option within a range.
+
+    argparse turns the error into ``tacker-sandbox: error: argument
+    OPTION: ...`` and exit status 2.
+    """
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not lowest <= value <= highest:
+            raise argparse.ArgumentTypeError(
+                '%s must be an integer from %d to %d (%s), not %r'
+                % (option, lowest, highest, what, text))
+        return value
+    return parse
+
+
+def _state_dir(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            '--state-dir must name a directory, not an empty string')
+    return pathlib.Path(text)
 
 
 def _parser():
@@ -43,26 +77,40 @@ def _parser():
             'Kubernetes cluster in this process, and show the conductor '
             'keeping TackerDB true to Kubernetes.'))
     parser.add_argument(
-        '--state-dir', default=DEFAULT_STATE_DIR, type=pathlib.Path,
+        '--state-dir', default=DEFAULT_STATE_DIR, type=_state_dir,
         help='Directory for the database, locks, packages and log; '
              'wiped at start (default: %(default)s).')
     parser.add_argument(
-        '--port', type=int, default=0,
-        help='TCP port of tacker-server on 127.0.0.1 (default: a free '
-             'one).')
+        '--port', type=_ranged('--port', *PORT_RANGE,
+                               '0 for a free port'), default=0,
+        help='TCP port of tacker-server on 127.0.0.1, 0-65535 (default: '
+             '0, a free one).')
     parser.add_argument(
-        '--sync-interval', type=int, default=5, metavar='SECONDS',
-        help='[database_sync] interval of the conductor (default: '
-             '%(default)s).')
+        '--sync-interval', type=_ranged('--sync-interval',
+                                        *SYNC_INTERVAL_RANGE, 'seconds'),
+        default=5, metavar='SECONDS',
+        help='[database_sync] interval of the conductor, %d-%d seconds: '
+             'the demo reads the stale API view between two passes '
+             '(default: %%(default)s).' % SYNC_INTERVAL_RANGE)
     parser.add_argument(
-        '--metrics-port', type=int, default=0,
+        '--metrics-port', type=_ranged('--metrics-port', *PORT_RANGE,
+                                       '0 for a free port'), default=0,
         help='TCP port of the conductor\'s Prometheus metrics (/metrics) '
-             'on 127.0.0.1 (default: a free one).')
+             'on 127.0.0.1, 0-65535 (default: 0, a free one).')
     parser.add_argument(
         '--keep-running', action='store_true',
         help='After the demo, leave everything running and print what to '
              'try, until Ctrl-C.')
     return parser
+
+
+def _parse(argv):
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.port and args.port == args.metrics_port:
+        parser.error('--port and --metrics-port must differ (both %d)'
+                     % args.port)
+    return args
 
 
 class _Stop(Exception):
@@ -86,6 +134,8 @@ def _openstack():
 
 
 def _keep_running(stack, demo, printer):
+    # Before "Press Ctrl-C" is printed: a Ctrl-C right after it stops too.
+    signal.signal(signal.SIGINT, _raise_stop)
     printer.heading('Sandbox running')
     printer.detail(render.try_it_lines(
         api_url=stack.server.url, sim_url=stack.sim.url,
@@ -94,7 +144,6 @@ def _keep_running(stack, demo, printer):
         token_file=stack.token_file, log_file=stack.log_file,
         openstack=_openstack(), metrics_url=stack.metrics_url,
         kubeconfig=stack.write_kubeconfig(), ca_file=stack.ca_file))
-    signal.signal(signal.SIGINT, _raise_stop)
     forever = threading.Event()
     while not forever.wait(3600):
         pass
@@ -119,6 +168,12 @@ def _run_demo(demo, stack, printer, started):
 
 
 def main(argv=None):
+    """Run the sandbox; the process ends here once the sandbox ran.
+
+    The exit status is returned only when nothing was started (a bad
+    argument or state directory, Ctrl-C at once); after a run,
+    ``_exit_now`` ends the process with it.
+    """
     argv = sys.argv[1:] if argv is None else argv
     try:
         return _main(argv)
@@ -128,12 +183,7 @@ def main(argv=None):
 
 
 def _main(argv):
-    args = _parser().parse_args(argv)
-    if args.sync_interval < 1 or not 0 <= args.port <= 65535 or \
-            not 0 <= args.metrics_port <= 65535:
-        sys.stderr.write('%s: --sync-interval must be >= 1, --port and '
-                         '--metrics-port within 0-65535\n' % PROG)
-        return EXIT_USAGE
+    args = _parse(argv)
     try:
         state_dir = state_mod.prepare(args.state_dir)
     except (state_mod.StateDirError, OSError) as exc:
@@ -170,12 +220,31 @@ def _main(argv):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
-            stack.stop()
+            if not stack.stop(timeout=STOP_TIMEOUT):
+                LOG.info('tacker-conductor was still stopping after %ss; '
+                         'the exit ends it.', STOP_TIMEOUT)
         finally:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.signal(signal.SIGTERM, previous_term or signal.SIG_DFL)
     printer.write('Stopped.')
-    return code
+    _exit_now(code)
+
+
+def _exit_now(code):
+    """End the process: every piece is stopped, or stops with it.
+
+    A normal interpreter exit would now join the libraries' idle worker
+    threads (futurist's pool polls once a second) and tear down every
+    loaded module, a second or more after "Stopped."; everything the
+    sandbox keeps is already written to its state directory.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    std_logging.shutdown()
+    os._exit(code)
 
 
 if __name__ == '__main__':

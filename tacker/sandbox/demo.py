@@ -5,7 +5,8 @@
 2. Behind Tacker's back, Kubernetes heals a pod of each instance and an
    "HPA" scales the v2 instance's Deployment; the API still shows the
    old pods and level until the conductor's next pass writes the real
-   ones (its log lines name old -> new).
+   ones (its log lines say which pods went and came, in the words of
+   ``PodTurnover``, as the summary and the tables do).
 3. While the synchronization holds an instance, a scale request gets
    409; once released, a scale starts from the synchronized level.
 4. The v2 instance changes package by a rolling update while Kubernetes
@@ -24,6 +25,7 @@ from tacker.sandbox import api_client
 from tacker.sandbox import change_pkg
 from tacker.sandbox import render
 from tacker.sandbox import stack as stack_mod
+from tacker.vnfm.infra_drivers.kubernetes import model
 from tacker.vnfpkgm import build
 from tacker.vnfpkgm import vnfd as vnfd_mod
 
@@ -64,6 +66,7 @@ class Demo:
         self.out = printer
         self.client = None
         self.checks = []
+        self.before = {}
         self.instances = {v: Instance(v, namespace=ns)
                           for v, ns in stack_mod.NAMESPACES.items()}
         flavour = vnfd_mod.load_vnfd(build.SAMPLES_DIR / SAMPLE).flavour(
@@ -193,10 +196,11 @@ class Demo:
             new = self._pods_appearing(inst.namespace, lambda i=inst: (
                 sim.kill_pod(i.namespace, i.killed)))
             inst.replacement = new[0] if len(new) == 1 else ''
-            out.step('Auto-heal (%s): pod %s of Deployment %s killed; '
-                     'Kubernetes replaced it with %s'
-                     % (inst.version, inst.killed, DEPLOYMENT,
-                        ', '.join(new) or 'nothing'))
+            out.step('Auto-heal (%s): pod %s of Deployment %s killed; in '
+                     'Kubernetes, %s' % (
+                         inst.version, inst.killed, DEPLOYMENT,
+                         model.PodTurnover((inst.killed,),
+                                           tuple(new)).describe()))
         inst = self.instances['v2']
         new = self._pods_appearing(inst.namespace, lambda: sim.scale(
             'Deployment', inst.namespace, DEPLOYMENT, HPA_REPLICAS))
@@ -219,6 +223,7 @@ class Demo:
     def show_before(self):
         self.out.heading('The API before the next sync pass (stale)')
         views = self._show_tables('Before the sync', stale=True)
+        self.before = views
         v1, v2 = self.instances['v1'], self.instances['v2']
         stale = (v1.killed in render.pods_of(views['v1'], VDU) and
                  v2.killed in render.pods_of(views['v2'], VDU) and
@@ -236,14 +241,19 @@ class Demo:
             if stale:
                 marks = {inst.killed: 'gone from Kubernetes'}
             else:
-                marks = {inst.replacement: 'new (auto-heal)'}
-                marks.update((p, 'new (auto-scale)')
-                             for p in inst.scaled_in)
+                # What the API shows changed since the stale view, said
+                # as the conductor's log line says it.
+                marks = render.turnover_marks(self._turnover(inst, shown))
             self.out.step('%s: GET /vnflcm/%s/vnf_instances/%s'
                           % (label, inst.version, inst.id))
             self.out.detail(render.instance_table(shown, self.vdu_aspects,
                                                   marks=marks))
         return views
+
+    def _turnover(self, inst, shown):
+        return model.PodTurnover.between(
+            render.pods_of(self.before[inst.version], VDU),
+            render.pods_of(shown, VDU))
 
     def wait_for_sync(self, changed_at):
         out = self.out
@@ -277,10 +287,11 @@ class Demo:
             pods = render.pods_of(views[inst.version], VDU)
             running = _deployment_pods(self.stack.sim, inst.namespace,
                                        DEPLOYMENT)
+            turnover = self._turnover(inst, views[inst.version])
             self.check('%s pods renamed' % inst.version,
-                       inst.killed not in pods and inst.replacement in pods,
-                       '%s: %s -> %s' % (VDU, inst.killed,
-                                         inst.replacement or '?'))
+                       inst.killed in turnover.gone and
+                       inst.replacement in turnover.came,
+                       '%s %s' % (VDU, turnover.describe()))
             self.check('%s pods = cluster' % inst.version, pods == running,
                        '%s records %s; Kubernetes runs %s'
                        % (VDU, ', '.join(pods), ', '.join(running)))
@@ -293,15 +304,13 @@ class Demo:
             changed_at, startswith=SYNC_LINE)]
         out.detail(lines or ['(none)'])
         for inst in self.instances.values():
-            # The sync reuses a vanished pod's entry for any new pod, so
-            # the killed pod may be renamed to a pod the HPA added.
-            new = {inst.replacement, *inst.scaled_in}
-            mine = [t for t in lines if inst.id in t and
-                    '%s -> ' % inst.killed in t and
-                    all(pod in t for pod in new)]
-            self.check('%s sync log line' % inst.version, mine,
-                       'names %s -> (new pod); new pods %s'
-                       % (inst.killed, ', '.join(sorted(new))))
+            # The same words as the table above and the summary: the log
+            # pairs old and new pods only when the pairing is known.
+            said = 'vnf: %s vdu: %s %s;' % (
+                inst.id, VDU, self._turnover(inst, views[inst.version])
+                .describe())
+            self.check('%s sync log line' % inst.version,
+                       [t for t in lines if said in t], 'says %r' % said)
         wanted = 'scaleLevel %s: 0 -> %d' % (ASPECT, HPA_REPLICAS - 1)
         self.check('v2 level log line',
                    [t for t in lines if wanted in t], 'says %r' % wanted)

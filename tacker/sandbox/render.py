@@ -66,6 +66,21 @@ def instance_table(instance, vdu_aspects, *, marks=None):
     return [line(header), rule] + [line(r) for r in rows]
 
 
+def turnover_marks(turnover):
+    """Pod name -> note for the table: how each new pod came.
+
+    ``turnover`` is a ``PodTurnover``; a new pod is said to replace a gone
+    one only when the pairing is known, as in the conductor's log line.
+    """
+    if turnover.known:
+        note = 'new, replaces %s' % turnover.gone[0]
+    elif turnover.gone:
+        note = 'new; replaced (one of): %s' % ', '.join(turnover.gone)
+    else:
+        note = 'new'
+    return {pod: note for pod in turnover.came}
+
+
 class Printer:
     """Numbered one-line steps, indented details, a result per check."""
 

@@ -49,6 +49,8 @@ KUBECONFIG_FILE = 'kubeconfig'
 CA_FILE = 'k8s-ca.crt'
 TRANSPORT = 'fake://'
 NAMESPACES = {'v1': 'sandbox-v1', 'v2': 'sandbox-v2'}
+# Seconds each port-holding piece gets to stop (they stop at once).
+PORT_HOLDER_TIMEOUT = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -267,23 +269,54 @@ class Stack:
             raise RuntimeError('tacker-conductor did not start within %d s'
                                % timeout)
 
-    def stop(self):
-        """Stop what was started, newest first; safe to call twice."""
+    def stop(self, *, timeout=None):
+        """Stop what was started; safe to call twice.
+
+        First, all at once, the pieces that hold a port: tacker-server,
+        the conductor's /metrics and the simulator, so that every port is
+        free when this returns.  Then, newest first, the in-process rest:
+        the conductor (RPC server, timer, sync group), coordination,
+        messaging, the database and the log capture.  With ``timeout``
+        (seconds), returns False if the rest has not finished by then: it
+        goes on on a daemon thread, and nothing of it outlives the process
+        (the fake transport, the file locks and SQLite are all in this
+        process and the state directory).
+        """
         if self._stopped:
-            return
+            return True
         self._stopped = True
-        steps = [('tacker-conductor', self._stop_conductor),
-                 ('tacker-server', self._stop_server),
-                 ('Kubernetes simulator', self._stop_simulator),
-                 ('coordination', coordination.stop),
-                 ('messaging', rpc.cleanup),
-                 ('database', db_api.reset),
-                 ('log capture', self.log_capture.detach)]
-        for name, stop in steps:
-            try:
-                stop()
-            except Exception:  # noqa: stopping goes on whatever failed
-                LOG.exception('Stopping %s failed.', name)
+        holders = [threading.Thread(target=_stop_step, args=step,
+                                    name='stop %s' % step[0], daemon=True)
+                   for step in (('tacker-server', self._stop_server),
+                                ('metrics', self._stop_metrics),
+                                ('Kubernetes simulator',
+                                 self._stop_simulator))]
+        for thread in holders:
+            thread.start()
+        for thread in holders:
+            # Bounded: a stuck piece must not keep Ctrl-C from returning
+            # (its port goes with the process).
+            thread.join(PORT_HOLDER_TIMEOUT)
+        rest = threading.Thread(target=self._stop_rest, name='stop rest',
+                                daemon=True)
+        rest.start()
+        rest.join(timeout)
+        return not rest.is_alive()
+
+    def _stop_rest(self):
+        for step in (('tacker-conductor', self._stop_conductor),
+                     ('coordination', coordination.stop),
+                     ('messaging', rpc.cleanup),
+                     ('database', db_api.reset),
+                     ('log capture', self.log_capture.detach)):
+            _stop_step(*step)
+
+    def _stop_metrics(self):
+        served = self.conductor and self.conductor.metrics_server
+        if served:
+            # The conductor's own stop skips a server it no longer has.
+            self.conductor.metrics_server = None
+            served.stop()
 
     def _stop_conductor(self):
         if self._launcher is not None:
@@ -299,3 +332,10 @@ class Stack:
     def _stop_simulator(self):
         if self.sim is not None:
             self.sim.stop()
+
+
+def _stop_step(name, stop):
+    try:
+        stop()
+    except Exception:  # noqa: stopping goes on whatever failed
+        LOG.exception('Stopping %s failed.', name)

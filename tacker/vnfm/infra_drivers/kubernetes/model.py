@@ -208,6 +208,47 @@ class StoredInstance:
         object.__setattr__(self, "vnfcs", tuple(self.vnfcs))
 
 
+class PodTurnover(typing.NamedTuple):
+    """The pods of one VDU that went and came, and how that is said.
+
+    Which new pod replaced which vanished one is known only when one pod
+    went and one came.  With more on either side (a heal and a scale-out
+    seen in one pass, several pods killed at once) any pairing would be a
+    guess, so none is claimed: ``replaced (one of): gone -> came``.  The
+    synchronization's log line and the sandbox's summary and API tables
+    all say it with ``describe``, so they never pair differently.  (The
+    write still reuses vanished entries for new pods in sorted order; a
+    reused entry id is storage, not a claim of which pod replaced which.)
+    """
+
+    gone: tuple
+    came: tuple
+
+    @classmethod
+    def between(cls, before, after):
+        """From two lists of pod names (the record's and the cluster's)."""
+        before, after = set(before), set(after)
+        return cls(tuple(sorted(before - after)),
+                   tuple(sorted(after - before)))
+
+    @property
+    def known(self):
+        """True when the pairing is certain: one pod went, one came."""
+        return len(self.gone) == 1 and len(self.came) == 1
+
+    def describe(self):
+        if self.known:
+            return "pods: %s -> %s" % (self.gone[0], self.came[0])
+        if self.gone and self.came:
+            return "pods: replaced (one of): %s -> %s" % (
+                ", ".join(self.gone), ", ".join(self.came))
+        if self.came:
+            return "added: " + ", ".join(self.came)
+        if self.gone:
+            return "removed: " + ", ".join(self.gone)
+        return "pods unchanged"
+
+
 class Rename(typing.NamedTuple):
     """A stored entry whose pod vanished, reused for a new pod."""
 
@@ -263,23 +304,21 @@ class VduChange:
     def has_pod_changes(self):
         return bool(self.renamed or self.added or self.removed)
 
+    @property
+    def turnover(self):
+        """The pods that went and came (``PodTurnover``)."""
+        return PodTurnover(
+            gone=tuple(sorted([r.old_pod_name for r in self.renamed] +
+                              [v.pod_name or "" for v in self.removed])),
+            came=tuple(sorted([r.pod.name for r in self.renamed] +
+                              [p.name for p in self.added])))
+
     def describe(self, instance_id, level_change=None):
         """One INFO line naming the instance, the VDU and every change."""
-        parts = []
-        if self.renamed:
-            parts.append("pods: " + ", ".join(
-                "%s -> %s" % (r.old_pod_name, r.pod.name)
-                for r in self.renamed))
-        if self.added:
-            parts.append("added: " + ", ".join(p.name for p in self.added))
-        if self.removed:
-            parts.append("removed: " + ", ".join(
-                v.pod_name for v in self.removed))
+        parts = [self.turnover.describe()]
         if self.old_count != self.new_count:
             parts.append("pod count: %d -> %d"
                          % (self.old_count, self.new_count))
-        if not self.has_pod_changes:
-            parts.append("pods unchanged")
         if self.replicas is not None:
             parts.append("replicas: %d" % self.replicas)
         if level_change is not None:

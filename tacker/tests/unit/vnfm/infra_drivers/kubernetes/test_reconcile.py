@@ -304,8 +304,11 @@ def test_log_lines():
     plan = one_vdu(["a", "b"], ["b", "c", "d"], level=1)
     assert plan.log_lines() == [
         "Database synchronization succeeded. vnf: %s vdu: VDU1 "
-        "pods: a -> c; added: d; pod count: 2 -> 3; replicas: 3; "
-        "scaleLevel vdu1_aspect: 1 -> 2" % INST]
+        "pods: replaced (one of): a -> c, d; pod count: 2 -> 3; "
+        "replicas: 3; scaleLevel vdu1_aspect: 1 -> 2" % INST]
+    healed = one_vdu(["a", "b"], ["b", "c"], level=1)
+    assert healed.log_lines()[0].endswith(
+        "vdu: VDU1 pods: a -> c; replicas: 2")
     removed = one_vdu(["a", "b"], ["a"], level=1)
     assert removed.log_lines() == [
         "Database synchronization succeeded. vnf: %s vdu: VDU1 "
@@ -314,6 +317,31 @@ def test_log_lines():
     missing = one_vdu(["a"], ["a"], level=None)
     assert missing.log_lines()[0].endswith(
         "pods unchanged; replicas: 1; scaleLevel vdu1_aspect: (none) -> 0")
+
+
+@pytest.mark.parametrize("stored, running, text", [
+    # One went, one came: the only pairing that is known.
+    (["a", "b"], ["b", "c"], "pods: a -> c"),
+    # A heal and a scale-out in one pass: which new pod is the heal's
+    # cannot be known, so no new pod is named as its replacement.
+    (["a"], ["c", "d", "e"], "pods: replaced (one of): a -> c, d, e"),
+    # Two killed at once.
+    (["a", "b"], ["c", "d"], "pods: replaced (one of): a, b -> c, d"),
+    # A heal and a scale-in in one pass.
+    (["a", "b"], ["c"], "pods: replaced (one of): a, b -> c"),
+    (["a"], ["a", "c"], "added: c"),
+    (["a", "b"], ["a"], "removed: b"),
+    (["a"], ["a"], "pods unchanged"),
+], ids=["one-for-one", "heal-and-scale-out", "two-killed",
+        "heal-and-scale-in", "scale-out", "scale-in", "unchanged"])
+def test_pod_turnover_names_a_pairing_only_when_it_is_known(
+        stored, running, text):
+    plan = one_vdu(stored, running, level=None)
+    (change,) = plan.vdu_changes
+    assert change.turnover.describe() == text
+    assert change.turnover == model.PodTurnover.between(stored, running)
+    assert "; %s; " % text in plan.log_lines()[0] or \
+        " %s; " % text in plan.log_lines()[0]
 
 
 def test_to_dict_is_json():
