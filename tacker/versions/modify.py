@@ -20,6 +20,7 @@ a list of Tacker's ``VimConnectionInfo`` objects (snake_case), matched by
 import copy
 
 from tacker.common import exceptions
+from tacker.common import json_merge
 
 #: Instance fields a v2 request patches as JSON documents.
 V2_DOCUMENTS = ('vnfConfigurableProperties', 'metadata', 'extensions')
@@ -28,23 +29,6 @@ V2_DOCUMENTS = ('vnfConfigurableProperties', 'metadata', 'extensions')
 _V1_CONNECTION_KEYS = {'id': 'id', 'vimId': 'vim_id', 'vimType': 'vim_type',
                        'interfaceInfo': 'interface_info',
                        'accessInfo': 'access_info', 'extra': 'extra'}
-
-
-def merge_patch(target, patch):
-    """``target`` with ``patch`` applied, per RFC 7396 (inputs untouched).
-
-    An object patch merges member by member, ``null`` removing a member;
-    anything else replaces the target whole.
-    """
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def _changed(current, wanted):
@@ -73,8 +57,8 @@ def v2_changes(current, params, package=None):
                       vnfdVersion=package['vnfd_version'])
     for field in V2_DOCUMENTS + ('vimConnectionInfo',):
         if field in params:
-            wanted[field] = merge_patch(current.get(field) or {},
-                                        params[field])
+            wanted[field] = json_merge.merge_patch(
+                current.get(field) or {}, params[field])
     if params.get('vnfcInfoModifications'):
         wanted['instantiatedVnfInfo'] = _vnfc_modified(
             current.get('instantiatedVnfInfo'),
@@ -100,7 +84,7 @@ def _vnfc_modified(info, modifications):
     for mod in modifications:
         for entry in info['vnfcInfo']:
             if entry.get('id') == mod['id']:
-                entry['vnfcConfigurableProperties'] = merge_patch(
+                entry['vnfcConfigurableProperties'] = json_merge.merge_patch(
                     entry.get('vnfcConfigurableProperties') or {},
                     mod['vnfcConfigurableProperties'])
     return info
@@ -158,8 +142,8 @@ def v1_changes(current, params, package=None):
                       vnf_software_version=package['vnf_software_version'],
                       vnfd_version=package['vnfd_version'])
     if 'metadata' in params:
-        wanted['vnf_metadata'] = merge_patch(current.get('vnf_metadata')
-                                             or {}, params['metadata'])
+        wanted['vnf_metadata'] = json_merge.merge_patch(
+            current.get('vnf_metadata') or {}, params['metadata'])
     if 'vimConnectionInfo' in params:
         wanted['vim_connection_info'] = merge_v1_connections(
             current.get('vim_connection_info'), params['vimConnectionInfo'])

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from tacker.common import coordination
 from tacker.common import exceptions
+from tacker.common import json_merge
 from tacker.common import states
 from tacker.db import api as db_api
 from tacker.db import cas
@@ -111,24 +112,11 @@ def change_package(instance, *, new_package_id, old_package_id,
             if row is None:
                 raise _not_found(instance.id)
             for column, current in zip(sorted(merge), row):
-                values[column] = merge_patch(current, merge[column])
+                values[column] = json_merge.merge_patch(current, merge[column])
         cas.swap(session, instance.version, _columns(values))
         packages.mark_in_use(session, new_package_id)
         if old_package_id and old_package_id != new_package_id:
             packages.release_if_unused(session, old_package_id)
-
-
-def merge_patch(target, patch):
-    """RFC 7386: ``patch`` applied to ``target`` (neither is changed)."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def _columns(values):

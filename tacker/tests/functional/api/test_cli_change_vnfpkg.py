@@ -13,11 +13,10 @@ import sys
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from tacker.common import coordination
-from tacker.db import api as db_api
 from tacker.dbsync import engine as sync_engine
+from tacker.tests import db_counts
 from tacker.tests.functional.api import conftest
 from tacker.vnfpkgm import build
 
@@ -35,32 +34,6 @@ def csar_v2(tmp_path):
                     str(build.SAMPLES_DIR / 'sample_cnf_v2'), str(path)],
                    check=True, capture_output=True, timeout=60)
     return path
-
-
-class _Updates:
-    """UPDATEs of one VnfInstanceV2 row.
-
-    Server and conductor share the process, so one listener sees both.
-    """
-
-    def __init__(self, instance_id):
-        self.instance_id = instance_id
-        self.count = 0
-
-    def _before(self, conn, cursor, statement, params, context, many):
-        if statement.lstrip().upper().startswith('UPDATE') and \
-                'VnfInstanceV2' in statement and \
-                self.instance_id in str(params):
-            self.count += 1
-
-    def __enter__(self):
-        sa.event.listen(db_api.get_engine(), 'before_cursor_execute',
-                        self._before)
-        return self
-
-    def __exit__(self, *exc_info):
-        sa.event.remove(db_api.get_engine(), 'before_cursor_execute',
-                        self._before)
 
 
 def _vdu1_pods(info):
@@ -131,7 +104,7 @@ def test_change_vnfpkg(cli, server, conductor, cluster, csar, csar_v2):
     # New pods take a while to start, so the rollout can be watched.
     cluster.hold_pending(True)
     known = conftest.op_ids(server, 'v2')
-    with _Updates(inst) as updates:
+    with db_counts.InstanceUpdates(inst) as updates:
         out = cli.run('vnflcm', 'change-vnfpkg', inst, request,
                       version='v2').stdout
         assert ('Change Current VNF Package for VNF Instance %s has been '

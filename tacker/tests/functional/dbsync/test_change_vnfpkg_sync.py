@@ -9,40 +9,16 @@ pass writes exactly the new ReplicaSet's pods, in one UPDATE.
 """
 
 import pytest
-import sqlalchemy as sa
 
 from kubernetes import client
 
-from tacker.db import api as db_api
+from tacker.tests import db_counts
 from tacker.tests import factories
 from tacker.vnfm.infra_drivers.kubernetes import outcome
 
 
 def _status(result, inst):
     return {o.instance_id: o for o in result.outcomes}[inst.id].status
-
-
-class _Updates:
-    """UPDATE statements of the instance's VnfInstanceV2 row."""
-
-    def __init__(self, instance_id):
-        self.instance_id = instance_id
-        self.count = 0
-
-    def _before(self, conn, cursor, statement, params, context, many):
-        if statement.lstrip().upper().startswith('UPDATE') and \
-                'VnfInstanceV2' in statement and \
-                self.instance_id in str(params):
-            self.count += 1
-
-    def __enter__(self):
-        sa.event.listen(db_api.get_engine(), 'before_cursor_execute',
-                        self._before)
-        return self
-
-    def __exit__(self, *exc_info):
-        sa.event.remove(db_api.get_engine(), 'before_cursor_execute',
-                        self._before)
 
 
 def _new_image(sim, inst, image):
@@ -73,7 +49,7 @@ def test_change_vnfpkg_in_progress_skips(world, engine, state):
     before = inst.raw()
     world.sim.hold_pending(True)
     _new_image(world.sim, inst, 'nginx:1.27')
-    with _Updates(inst.id) as updates:
+    with db_counts.InstanceUpdates(inst.id) as updates:
         assert _status(engine.run_pass(), inst) == outcome.SKIPPED
     assert updates.count == 0 and inst.raw() == before
 
@@ -91,7 +67,7 @@ def test_two_replica_sets_after_change_vnfpkg_defer_then_one_write(
     sim.kill_pod(inst.namespace, old_pods[0])
     sim.step()
     assert len(_replica_sets_with_pods(sim, inst)) == 2
-    with _Updates(inst.id) as updates:
+    with db_counts.InstanceUpdates(inst.id) as updates:
         assert _status(engine.run_pass(), inst) == outcome.DEFERRED
         assert updates.count == 0 and inst.raw() == before
 

@@ -6,13 +6,12 @@ import threading
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from tacker.common import exceptions
-from tacker.db import api as db_api
 from tacker.db import packages
 from tacker.db.instances import v2 as v2_instances
 from tacker.dbsync import engine
+from tacker.tests import db_counts
 from tacker.tests import factories
 from tacker.tests.functional.vnflcm import helpers
 from tacker.vnflcm import begin
@@ -237,29 +236,6 @@ def test_a_timed_out_change_vnfpkg_is_retried_to_completed(
     helpers.assert_sync_unchanged(inst)
 
 
-class _InstanceUpdates:
-    """Counts the UPDATEs of one VnfInstanceV2 row (every backend)."""
-
-    def __init__(self, instance_id):
-        self.instance_id = instance_id
-        self.count = 0
-
-    def _before(self, conn, cursor, statement, params, context, many):
-        if statement.lstrip().upper().startswith('UPDATE') and \
-                'VnfInstanceV2' in statement and \
-                self.instance_id in str(params):
-            self.count += 1
-
-    def __enter__(self):
-        sa.event.listen(db_api.get_engine(), 'before_cursor_execute',
-                        self._before)
-        return self
-
-    def __exit__(self, *exc_info):
-        sa.event.remove(db_api.get_engine(), 'before_cursor_execute',
-                        self._before)
-
-
 def _wait_for(check, timeout=10):
     deadline = time.monotonic() + timeout
     while not check():
@@ -284,7 +260,7 @@ def test_sync_during_change_writes_nothing_then_once(env, new_package):
     worker = threading.Thread(target=lambda: result.update(
         done=helpers.run('v2', inst, 'CHANGE_VNFPKG',
                          request(new_package.vnfd.vnfd_id))))
-    with _InstanceUpdates(inst) as updates:
+    with db_counts.InstanceUpdates(inst) as updates:
         worker.start()
         _wait_for(lambda: image(sim) == NEW_IMAGE and any(
             p['status'].get('phase') == 'Pending'

@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 import pytest
 
 from tacker.common import exceptions
+from tacker.common import json_merge
 from tacker.versions import modify
 
 # RFC 7396, appendix A: (target, patch, result).
@@ -29,13 +30,13 @@ RFC_EXAMPLES = [
 
 @pytest.mark.parametrize('target,patch,result', RFC_EXAMPLES)
 def test_merge_patch_follows_rfc_7396(target, patch, result):
-    assert modify.merge_patch(target, patch) == result
+    assert json_merge.merge_patch(target, patch) == result
 
 
 def test_merge_patch_leaves_its_inputs_alone():
     target = {'a': {'b': [1]}, 'keep': 1}
     patch = {'a': {'b': [2], 'c': {'d': 1}}}
-    merged = modify.merge_patch(target, patch)
+    merged = json_merge.merge_patch(target, patch)
     merged['a']['c']['d'] = 99
     assert target == {'a': {'b': [1]}, 'keep': 1}
     assert patch == {'a': {'b': [2], 'c': {'d': 1}}}
@@ -50,13 +51,13 @@ _OBJECTS = st.dictionaries(st.text(max_size=2), _JSON, max_size=4)
 
 @hypothesis.given(_OBJECTS, _OBJECTS)
 def test_a_patch_applied_twice_changes_nothing_more(target, patch):
-    once = modify.merge_patch(target, patch)
-    assert modify.merge_patch(once, patch) == once
+    once = json_merge.merge_patch(target, patch)
+    assert json_merge.merge_patch(once, patch) == once
 
 
 @hypothesis.given(_OBJECTS, _OBJECTS)
 def test_a_member_the_patch_does_not_name_stays(target, patch):
-    merged = modify.merge_patch(target, patch)
+    merged = json_merge.merge_patch(target, patch)
     for key, value in target.items():
         if key not in patch:
             assert merged[key] == value

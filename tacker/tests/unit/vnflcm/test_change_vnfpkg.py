@@ -3,7 +3,7 @@ vnfConfigurableProperties / extensions (RFC 7386)."""
 
 import pytest
 
-from tacker.db.instances import v2 as v2_instances
+from tacker.common import json_merge
 from tacker.vnflcm import change_vnfpkg
 
 FILES = ['Files/kubernetes/vdu1-deployment.yaml']
@@ -61,5 +61,5 @@ def test_bad_requests_get_tackers_texts(params, detail):
 ])
 def test_merge_patch_is_rfc_7386(target, patch, merged):
     before = repr(target)
-    assert v2_instances.merge_patch(target, patch) == merged
+    assert json_merge.merge_patch(target, patch) == merged
     assert repr(target) == before
