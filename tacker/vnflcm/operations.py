@@ -155,6 +155,19 @@ class Operation:
                             timeout=self.settings.operation_timeout,
                             interval=self.settings.poll_interval)
 
+    def _set_replicas(self, record, deployment, counts):
+        """VDU id -> replicas on the cluster; then the pods recorded."""
+        with _Clients() as clients:
+            cluster = self._cluster(clients, deployment.vim)
+            for vdu_id, count in sorted(counts.items()):
+                cluster.set_replicas(deployment.vdu_object(vdu_id), count)
+            snapshot = self._wait(cluster, deployment,
+                                  k8s_resources.vdus_ready(
+                                      deployment.targets.values(), counts))
+        plan = self._plan(self.adapter.stored(record, deployment.targets),
+                          snapshot, deployment)
+        self.adapter.write_plan(record, plan)
+
     def _plan(self, stored, snapshot, deployment):
         targets = deployment.targets
         observations = ownership.observe_vdus(snapshot, targets.values())
@@ -212,16 +225,7 @@ class Operation:
                     % (vdu_id, target.kind))
             counts[vdu_id] = flavour.vdu_scaling(vdu_id).count_at_level(
                 level)
-        with _Clients() as clients:
-            cluster = self._cluster(clients, deployment.vim)
-            for vdu_id, count in sorted(counts.items()):
-                cluster.set_replicas(deployment.vdu_object(vdu_id), count)
-            snapshot = self._wait(cluster, deployment,
-                                  k8s_resources.vdus_ready(
-                                      deployment.targets.values(), counts))
-        plan = self._plan(self.adapter.stored(record, deployment.targets),
-                          snapshot, deployment)
-        self.adapter.write_plan(record, plan)
+        self._set_replicas(record, deployment, counts)
         LOG.info('vnf %(id)s scaled: aspect %(aspect)s to level %(level)d '
                  '(%(counts)s)',
                  {'id': record.id, 'aspect': aspect_id, 'level': level,
@@ -362,16 +366,7 @@ class Operation:
                   for vdu_id in flavour.aspect_vdus(aspect_id)
                   if deployment.targets[vdu_id].kind
                   in model.KINDS_WITH_REPLICAS}
-        with _Clients() as clients:
-            cluster = self._cluster(clients, deployment.vim)
-            for vdu_id, count in sorted(counts.items()):
-                cluster.set_replicas(deployment.vdu_object(vdu_id), count)
-            snapshot = self._wait(cluster, deployment,
-                                  k8s_resources.vdus_ready(
-                                      deployment.targets.values(), counts))
-        plan = self._plan(self.adapter.stored(record, deployment.targets),
-                          snapshot, deployment)
-        self.adapter.write_plan(record, plan)
+        self._set_replicas(record, deployment, counts)
         LOG.info('vnf %(id)s: scale rolled back, aspect %(aspect)s at level '
                  '%(level)d', {'id': record.id, 'aspect': aspect_id,
                                'level': level})
