@@ -37,6 +37,8 @@ DEFAULT_STATE_DIR = '.sandbox-state'
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Seconds the in-process pieces get to stop once the ports are free.
 STOP_TIMEOUT = 0.25
+# Seconds after which a stop that still has not ended ends the process.
+STOP_DEADLINE = 15
 
 
 #: Allowed values of the numeric options: (lowest, highest).
@@ -144,8 +146,10 @@ def _keep_running(stack, demo, printer):
         token_file=stack.token_file, log_file=stack.log_file,
         openstack=_openstack(), metrics_url=stack.metrics_url,
         kubeconfig=stack.write_kubeconfig(), ca_file=stack.ca_file))
+    # Short waits: a Ctrl-C the kernel handed to another of the process's
+    # threads runs its handler only once the main thread wakes up.
     forever = threading.Event()
-    while not forever.wait(3600):
+    while not forever.wait(0.5):
         pass
 
 
@@ -219,6 +223,12 @@ def _main(argv):
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # Whatever happens while stopping, the process ends in time.
+        watchdog = threading.Timer(
+            STOP_DEADLINE, _exit_stuck,
+            args=(EXIT_INTERRUPTED if code is None else code,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             if not stack.stop(timeout=STOP_TIMEOUT):
                 LOG.info('tacker-conductor was still stopping after %ss; '
@@ -228,6 +238,16 @@ def _main(argv):
             signal.signal(signal.SIGTERM, previous_term or signal.SIG_DFL)
     printer.write('Stopped.')
     _exit_now(code)
+
+
+def _exit_stuck(code):
+    """The stop did not end within STOP_DEADLINE: end the process anyway."""
+    try:
+        os.write(2, ('%s: stopping took more than %d s; exiting without '
+                     'waiting for the rest.\n' % (PROG, STOP_DEADLINE))
+                 .encode())
+    finally:
+        os._exit(code)
 
 
 def _exit_now(code):

@@ -184,7 +184,8 @@ def test_demo_passes_and_a_second_run_starts_clean(tmp_path):
 def test_keep_running_stops_cleanly_on_sigint(tmp_path, request):
     state_dir = tmp_path / 'state'
     proc = subprocess.Popen(
-        _sandbox('--state-dir', state_dir, '--keep-running'),
+        [sys.executable, '-X', 'faulthandler'] + _sandbox(
+            '--state-dir', state_dir, '--keep-running')[1:],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
     lines = []
@@ -219,7 +220,14 @@ def test_keep_running_stops_cleanly_on_sigint(tmp_path, request):
         # Stopping is what matters, not how fast on a loaded machine (the
         # time is reported, not asserted); a sandbox that ignores Ctrl-C
         # still fails here.
-        rest, err = proc.communicate(timeout=120)
+        try:
+            rest, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            # Where is it stuck?  faulthandler dumps every thread.
+            proc.send_signal(signal.SIGABRT)
+            rest, err = proc.communicate(timeout=30)
+            pytest.fail('the sandbox did not stop on SIGINT:\n%s'
+                        % err[-12000:])
         took = time.monotonic() - sent
         # Reported (-rP, or a JUnit report's properties), never asserted.
         print('SIGINT to exit: %.2f s' % took)
