@@ -213,7 +213,10 @@ def _populate_db(db_url, tmp, instances, namespaces, url, pods):
     """Fill TackerDB (in a child process: its memory is not the pass's)."""
     _configure(db_url, tmp)
     from tacker.db import api as db_api
+    from tacker.db import migration
     from tacker.db.models import v2 as v2_models
+    # Here, not in the measured process: a conductor runs no migration.
+    migration.upgrade('head')
     from tacker.vnfpkgm import store as store_mod
     result = store_mod.PackageStore().onboard(
         str(uuid.uuid4()), _bench_package(tmp), tenant_id='bench')
@@ -351,14 +354,15 @@ def _client_configuration(url):
 def _raw_floor(cluster, namespaces):
     """One raw LIST of pods per namespace, parsed as JSON."""
     from kubernetes import client as k8s_client
+    from tacker.vnfm.infra_drivers.kubernetes import observer
     before = cluster.ask('requests')
     started = time.perf_counter()
     with k8s_client.ApiClient(_client_configuration(cluster.url)) as api:
-        core = k8s_client.CoreV1Api(api)
         pods = 0
         for ns in range(namespaces):
-            answer = core.list_namespaced_pod(_namespace(ns, namespaces),
-                                              _preload_content=False)
+            answer = observer.get_namespaced(
+                api, '/api/v1', 'pods', _namespace(ns, namespaces),
+                timeout=None)
             pods += len(json.loads(answer.data)['items'])
     return {'s': time.perf_counter() - started, 'pods': pods,
             'k8s_requests': cluster.ask('requests') - before}
@@ -558,14 +562,11 @@ def main(argv=None):
     db_url = args.db or 'sqlite:///%s/bench.sqlite' % tmp
     conf = _configure(db_url, tmp)
     from tacker.db import api as db_api
-    from tacker.db import migration
     from tacker.dbsync import engine as engine_mod
     conf.set_override('settle_timeout', 0, group='database_sync')
     if args.max_concurrent_lists is not None:
         conf.set_override('max_concurrent_lists', args.max_concurrent_lists,
                           group='database_sync')
-    migration.upgrade('head')
-    counter = _Counter(db_api.get_engine())
     backend = db_api.get_engine().url.get_backend_name()
 
     instances = [str(uuid.uuid4()) for _ in range(args.instances)]
@@ -591,6 +592,7 @@ def main(argv=None):
         if filler.exitcode != 0:
             raise SystemExit('filling TackerDB failed (exit %s)'
                              % filler.exitcode)
+        counter = _Counter(db_api.get_engine())
         cluster.ask('latency', args.latency_ms)
         engine = engine_mod.SyncEngine()
         # As tacker-conductor does when it starts.

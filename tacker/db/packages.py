@@ -240,14 +240,19 @@ def release_if_unused(session, package_id):
             .values(usage_state=NOT_IN_USE))
 
 
-def packages_for_vnfds(vnfd_ids):
-    """``{vnfd_id: package id}`` of live, onboarded packages (one query)."""
+def packages_for_vnfds(vnfd_ids=None):
+    """``{vnfd_id: package id}`` of live, onboarded packages (one query).
+
+    Of every such package when ``vnfd_ids`` is None.
+    """
     p, d = models.VnfPackage, models.VnfPackageVnfd
     query = (sa.select(d.vnfd_id, d.package_uuid)
              .join(p, p.id == d.package_uuid)
-             .where(d.vnfd_id.in_(list(vnfd_ids)), d.deleted == '0',
-                    models.live(p.deleted), p.onboarding_state == ONBOARDED)
+             .where(d.deleted == '0', models.live(p.deleted),
+                    p.onboarding_state == ONBOARDED)
              .order_by(d.created_at))
+    if vnfd_ids is not None:
+        query = query.where(d.vnfd_id.in_(list(vnfd_ids)))
     with db_api.reader_session() as session:
         return {row.vnfd_id: row.package_uuid
                 for row in session.execute(query)}

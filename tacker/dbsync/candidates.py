@@ -7,10 +7,14 @@ an LCM operation in progress or a failed one (skipped, with Tacker's log
 lines), or a missing VIM, package or manifest (failed, with the reason).
 """
 
+import dataclasses
+
 from oslo_log import log as logging
 
 from tacker.common import exceptions
 from tacker.common import states
+from tacker.db import packages
+from tacker.db import vims
 from tacker.dbsync import sync
 from tacker.keymgr import vim_secrets
 from tacker import versions
@@ -25,6 +29,9 @@ ABNORMAL_MSG = ('The LCM operation status of the vnf: %(id)s is abnormal, '
                 'so skip this DB synchronization.')
 
 Candidate = base.Candidate
+
+# Records unpacked at once while the candidates are built.
+CHUNK = 200
 
 
 def op_occ_verdict(instance_id, op_occs):
@@ -43,6 +50,18 @@ def op_occ_verdict(instance_id, op_occs):
     return None
 
 
+def built_from():
+    """What a candidate is built from besides its record, as one value.
+
+    The live VIMs (a v1 record, or a v2 one without an endpoint of its
+    own, takes its VIM's URL and credentials from them) and which package
+    onboards each VNFD: two small queries a pass.  While it compares
+    equal, a candidate built from an unchanged row is still right.
+    """
+    return (tuple(vims.list_vims()),
+            tuple(sorted(packages.packages_for_vnfds().items())))
+
+
 def _group(op_occs):
     grouped = {}
     for op in op_occs:
@@ -56,7 +75,7 @@ class Collector:
     def __init__(self, store=None, owns=None, namespaces=None, memos=None):
         self._store = store or package_store.PackageStore()
         # api_version -> the records of earlier passes, by digest (see
-        # ``instances.Reader.list_instances``); None reads every record.
+        # ``instances.Reader.packed_instances``); None reads every record.
         self._memos = memos
         # Which instances this conductor synchronizes (all by default).
         self._owns = owns or (lambda instance_id: True)
@@ -69,31 +88,82 @@ class Collector:
         self._vim_failures = {}
 
     def collect(self, instance_ids=None):
+        inputs = None
         for adapter in versions.ALL:
-            self._collect(adapter, instance_ids)
+            if self._memos is None:
+                self._collect(adapter, adapter.instances.list_instances(
+                    states.INSTANTIATED, ids=instance_ids))
+                continue
+            if inputs is None:
+                inputs = built_from()
+            packed = adapter.instances.packed_instances(
+                states.INSTANTIATED, ids=instance_ids,
+                memo=self._memos.setdefault(adapter.api_version, {}))
+            # A chunk at a time: only its records are unpacked at once,
+            # and each candidate keeps its record packed.
+            for start in range(0, len(packed), CHUNK):
+                self._collect_packed(adapter, packed[start:start + CHUNK],
+                                     inputs)
         return self.candidates, self.outcomes
 
-    def _collect(self, adapter, instance_ids):
+    def _collect(self, adapter, records):
         records = list(self._readable(adapter.api_version, self._mine(
-            adapter.instances.list_instances(
-                states.INSTANTIATED, ids=instance_ids,
-                memo=None if self._memos is None
-                else self._memos.setdefault(adapter.api_version, {})),
-            adapter.namespace)))
-        if not records:
-            return
-        op_occs = adapter.op_occs.for_instances([r.id for r in records])
-        records = list(self._checkable(adapter.api_version, records,
-                                       op_occs))
-        build = adapter.candidate_builder(records, self)
-        for record in records:
-            self._add(adapter.api_version, record, build)
+            records, adapter.namespace)))
+        records = self._checkable(adapter.api_version, records, self._op_occs(
+            adapter, [r.id for r in records]))
+        if records:
+            build = adapter.candidate_builder(records, self)
+            for record in records:
+                candidate = self._build(adapter.api_version, record, build)
+                if candidate is not None:
+                    self.candidates.append(candidate)
 
-    def _mine(self, records, namespace_of):
+    def _collect_packed(self, adapter, chunk, inputs):
+        """The candidates of one chunk of ``instances.Packed`` records.
+
+        A record whose row has not changed since a pass built its
+        candidate, while the VIMs and packages are as they were then
+        (``inputs``), keeps that candidate and is not unpacked at all;
+        the others are unpacked and built as ``_collect`` does.
+        """
+        api_version = adapter.api_version
+        reused, fresh = [], []
+        for packed in chunk:
+            if packed.built is not None and packed.built[0] == inputs:
+                reused.append(packed.built[1])
+            else:
+                fresh.append(packed)
+        reused = self._mine(reused, lambda c: c.namespace,
+                            id_of=lambda c: c.instance_id)
+        records = list(self._readable(api_version, self._mine(
+            [p.unpack() for p in fresh], adapter.namespace)))
+        grouped = self._op_occs(adapter, [c.instance_id for c in reused]
+                                + [r.id for r in records])
+        found = self._checkable(api_version, reused, grouped,
+                                id_of=lambda c: c.instance_id)
+        records = self._checkable(api_version, records, grouped)
+        if records:
+            build = adapter.candidate_builder(records, self)
+            by_id = {p.id: p for p in fresh}
+            for record in records:
+                candidate = self._build(api_version, record, build)
+                if candidate is not None:
+                    packed = by_id[record.id]
+                    candidate = dataclasses.replace(candidate, source=packed)
+                    packed.built = (inputs, candidate)
+                    found.append(candidate)
+        # Back in id order, as without the reuse.
+        self.candidates.extend(sorted(found, key=lambda c: c.instance_id))
+
+    @staticmethod
+    def _op_occs(adapter, ids):
+        return _group(adapter.op_occs.for_instances(ids)) if ids else {}
+
+    def _mine(self, records, namespace_of, id_of=lambda r: r.id):
         if self._namespaces is not None:
             records = [r for r in records
                        if namespace_of(r) in self._namespaces]
-        mine = [r for r in records if self._owns(r.id)]
+        mine = [r for r in records if self._owns(id_of(r))]
         self.not_owned += len(records) - len(mine)
         return mine
 
@@ -111,14 +181,21 @@ class Collector:
                       {'id': record.id, 'reason': reason})
             self._skip(api_version, record.id, outcome.FAILED, reason)
 
-    def _checkable(self, api_version, records, op_occs):
-        grouped = _group(op_occs)
+    def _checkable(self, api_version, records, grouped,
+                   id_of=lambda r: r.id):
+        """Those of ``records`` no LCM operation holds (a list).
+
+        ``grouped`` is their op occs by instance id, oldest first.
+        """
+        checkable = []
         for record in records:
-            reason = op_occ_verdict(record.id, grouped.get(record.id, []))
+            instance_id = id_of(record)
+            reason = op_occ_verdict(instance_id, grouped.get(instance_id, []))
             if reason:
-                self._skip(api_version, record.id, outcome.SKIPPED, reason)
+                self._skip(api_version, instance_id, outcome.SKIPPED, reason)
             else:
-                yield record
+                checkable.append(record)
+        return checkable
 
     def flavour(self, package_id, flavour_id):
         """``(vnfd.Flavour, package directory)`` of an onboarded package."""
@@ -140,11 +217,10 @@ class Collector:
                       {'vim': exc.vim, 'reason': exc.reason})
             raise
 
-    def _add(self, api_version, record, build):
+    def _build(self, api_version, record, build):
+        """The record's candidate; None when it has none or failed."""
         try:
-            candidate = build(record)
-            if candidate is not None:
-                self.candidates.append(candidate)
+            return build(record)
         except vim_secrets.CredentialsUnavailable as exc:
             # Logged once for its VIM by _access.
             self._skip(api_version, record.id, outcome.FAILED, exc.message)
@@ -161,3 +237,4 @@ class Collector:
             LOG.exception('Cannot synchronize vnf %(id)s: %(reason)s',
                           {'id': record.id, 'reason': message})
             self._skip(api_version, record.id, outcome.FAILED, message)
+        return None

@@ -67,8 +67,8 @@ class SyncEngine:
         self._partition_lost = False
         # The watch-fed caches (an informer.Informers) in watch mode.
         self.informers = None
-        # api_version -> {id: (digest, record)}: the records of earlier
-        # passes, read again only when their row changed.
+        # api_version -> {id: (digest, instances.Packed)}: the records of
+        # earlier passes, read again only when their row changed.
         self._record_memo = {}
         # id -> _Quiet: an instance found in step with the cluster, and
         # what that finding rested on.
@@ -323,7 +323,7 @@ class SyncEngine:
         if getattr(snapshot, 'generation', None) is not None and \
                 _Quiet.settled(result):
             self._quiet[candidate.instance_id] = _Quiet(
-                candidate.record, snapshot, candidate.flavour,
+                candidate.source, snapshot, candidate.flavour,
                 candidate.targets, result)
         return result
 
@@ -334,17 +334,17 @@ class _Quiet:
     The plan of an instance is a pure function of its record, its
     package's flavour and targets, and the namespace snapshot; once the
     VDUs have settled it does not depend on the time.  The records are
-    the objects ``Reader`` keeps while their row is unchanged, so their
-    identity is the test; a watch-fed cache numbers each version of its
-    namespace (``generation``), and the number is kept rather than the
-    snapshot, which may then be freed.  A snapshot LISTed for one pass
-    has no number and is never reused.
+    the ``Packed`` objects ``Reader`` keeps while their row is unchanged,
+    so their identity is the test; a watch-fed cache numbers each
+    version of its namespace (``generation``), and the number is kept
+    rather than the snapshot, which may then be freed.  A snapshot
+    LISTed for one pass has no number and is never reused.
     """
 
-    __slots__ = ('record', 'generation', 'flavour', 'targets', 'outcome')
+    __slots__ = ('source', 'generation', 'flavour', 'targets', 'outcome')
 
-    def __init__(self, record, snapshot, flavour, targets, result):
-        self.record, self.generation = record, snapshot.generation
+    def __init__(self, source, snapshot, flavour, targets, result):
+        self.source, self.generation = source, snapshot.generation
         self.flavour, self.targets, self.outcome = flavour, targets, result
 
     @staticmethod
@@ -354,7 +354,7 @@ class _Quiet:
                 and not plan.unsettled_vdus and not plan.warnings)
 
     def holds(self, candidate, snapshot):
-        return (self.record is candidate.record
+        return (self.source is candidate.source
                 and self.generation == getattr(snapshot, 'generation', None)
                 and self.flavour is candidate.flavour
                 and self.targets == candidate.targets)

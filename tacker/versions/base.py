@@ -18,7 +18,8 @@ class Candidate:
     """An instance a synchronization pass will compare with the cluster."""
 
     adapter: object  # the version adapter of the record
-    record: object  # v1 InstanceV1 | v2 InstanceV2
+    # v1 InstanceV1 | v2 InstanceV2, or one in an ``instances.Packed``
+    source: object
     vim: vim_access.VimAccess
     namespace: str
     flavour: object  # vnfd.Flavour
@@ -30,7 +31,13 @@ class Candidate:
 
     @property
     def instance_id(self):
-        return self.record.id
+        return self.source.id
+
+    @property
+    def record(self):
+        """The record; one kept packed is unpacked anew at every use."""
+        unpack = getattr(self.source, 'unpack', None)
+        return self.source if unpack is None else unpack()
 
 
 class NotCheckable(exceptions.TackerError):

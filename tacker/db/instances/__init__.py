@@ -6,12 +6,39 @@ compare-and-swap against the record read, and gives the API its rows as
 plain dicts.  The queries the two share are here.
 """
 
+import pickle
+
 from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db import cas
 
 # Ids per query when the changed records are read again.
 _IN_CHUNK = 500
+
+
+class Packed:
+    """A record kept as the bytes of its pickle, unpacked when used.
+
+    A decoded record is a tree of small dicts and texts, about seven
+    times the size of its pickle (26 KB against 3.6 KB for an instance of
+    three VDUs and twelve pods), and the synchronization keeps one per
+    instance from pass to pass.  Kept packed, a record takes its decoded
+    size only while a pass uses it.  The bytes are made here, by this
+    process, and never leave it.
+    """
+
+    __slots__ = ('id', '_data', 'built')
+
+    def __init__(self, record):
+        self.id = record.id
+        self._data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        # What a reader of the record made of it and may reuse while the
+        # row is unchanged (the synchronization keeps its candidate).
+        self.built = None
+
+    def unpack(self):
+        """A new record, equal to the one packed."""
+        return pickle.loads(self._data)
 
 
 class Reader:
@@ -35,23 +62,24 @@ class Reader:
             query = query.where(self._id.in_(list(ids)))
         return query
 
-    def list_instances(self, instantiation_state=None, ids=None, *,
-                       memo=None):
-        """The records, by id; only in that state / with those ids.
+    def list_instances(self, instantiation_state=None, ids=None):
+        """The records, by id; only in that state / with those ids."""
+        query = self._filtered(self._select(), instantiation_state, ids)
+        with db_api.reader_session() as session:
+            return [self._to_record(row) for row in session.execute(query)]
 
-        With ``memo`` (a dict the caller keeps between calls) a first
-        query reads only each row's digest (see ``_digests``), and only
-        the rows whose digest differs from the one remembered are read
-        and decoded again; the others are the very record objects of the
-        previous call.  A row that changes between the two queries is
-        simply read again next time (its remembered digest is the older
-        one).
+    def packed_instances(self, instantiation_state=None, ids=None, *,
+                         memo):
+        """The records as ``Packed``, by id; as ``list_instances`` selects.
+
+        ``memo`` is a dict the caller keeps between calls.  A first query
+        reads only each row's digest (see ``_digests``), and only the rows
+        whose digest differs from the one remembered are read, decoded
+        and packed again; the others are the very ``Packed`` objects of
+        the previous call, so that their identity says the row has not
+        changed.  A row that changes between the two queries is simply
+        read again next time (its remembered digest is the older one).
         """
-        if memo is None:
-            query = self._filtered(self._select(), instantiation_state, ids)
-            with db_api.reader_session() as session:
-                return [self._to_record(row)
-                        for row in session.execute(query)]
         with db_api.reader_session() as session:
             query = self._filtered(self._digests(session), instantiation_state,
                                    ids)
@@ -64,7 +92,7 @@ class Reader:
                     self._id.in_(stale[start:start + _IN_CHUNK]))
                 for row in session.execute(query):
                     record = self._to_record(row)
-                    memo[record.id] = (digests[record.id], record)
+                    memo[record.id] = (digests[record.id], Packed(record))
         if ids is None:
             for gone in set(memo) - set(digests):
                 del memo[gone]

@@ -136,6 +136,7 @@ _READER = instances.Reader(
     _instance_select, _to_instance, id_column=models.VnfInstance.id,
     state_column=models.VnfInstance.instantiation_state, what='VnfInstance')
 list_instances = _READER.list_instances
+packed_instances = _READER.packed_instances
 get_instance = _READER.get_instance
 
 

@@ -78,6 +78,7 @@ _READER = instances.Reader(
     state_column=models.VnfInstanceV2.instantiationState,
     what='VnfInstanceV2')
 list_instances = _READER.list_instances
+packed_instances = _READER.packed_instances
 get_instance = _READER.get_instance
 
 

@@ -431,3 +431,85 @@ def test_v2_credentials_that_cannot_be_used_fail_once_per_vim(package,
     vim_errors = [m for m in _messages(logs, 'ERROR')
                   if m.startswith('Cannot use VIM')]
     assert len(vim_errors) == 1 and ENDPOINT in vim_errors[0]
+
+
+# --- passes that keep their records between them (the engine's memos)
+
+
+def _moved_vim(vim_id, url):
+    """The VIM's URL changed in TackerDB (Tacker's own PUT /v1.0/vims)."""
+    table = v1_models.VimAuth.__table__
+    with db_api.writer_session() as session:
+        session.execute(sa.update(table).where(table.c.vim_id == vim_id)
+                        .values(auth_url=url))
+
+
+@BOTH
+def test_an_unchanged_row_keeps_its_candidate_from_the_last_pass(
+        package, vim, api):
+    instance_id = _instance(api, package, namespace='ns-a')
+    memos = {}
+    first = Collected(memos=memos).candidates[instance_id]
+    again = Collected(memos=memos).candidates[instance_id]
+    assert again is first
+    # And it is the candidate a pass without memos builds.
+    fresh = Collected().candidates[instance_id]
+    assert (again.instance_id, again.namespace, again.vim, again.targets,
+            again.record) == (fresh.instance_id, fresh.namespace, fresh.vim,
+                              fresh.targets, fresh.record)
+
+
+def test_a_vim_changed_since_the_last_pass_is_used_at_once(package, vim):
+    instance_id = _v1(package)
+    memos = {}
+    assert Collected(memos=memos).candidates[
+        instance_id].vim.endpoint == ENDPOINT
+    _moved_vim(vim.id, 'https://moved.example:6443')
+    assert Collected(memos=memos).candidates[
+        instance_id].vim.endpoint == 'https://moved.example:6443'
+
+
+def test_a_v2_instance_naming_a_changed_vim_uses_it_at_once(package, vim):
+    instance_id = _v2(connection=_v2_connection(vim_id=vim.id,
+                                                endpoint=None))
+    memos = {}
+    assert Collected(memos=memos).candidates[
+        instance_id].vim.endpoint == ENDPOINT
+    _moved_vim(vim.id, 'https://moved.example:6443')
+    assert Collected(memos=memos).candidates[
+        instance_id].vim.endpoint == 'https://moved.example:6443'
+
+
+@BOTH
+def test_a_row_changed_since_the_last_pass_is_read_again(package, vim, api):
+    instance_id = _instance(api, package, namespace='ns-a')
+    memos = {}
+    Collected(memos=memos)
+    model_of = {'v1': v1_models.VnfInstance, 'v2': v2_models.VnfInstanceV2}
+    table = model_of[api].__table__
+    column = 'vnf_metadata' if api == 'v1' else 'metadata'
+    with db_api.writer_session() as session:
+        session.execute(sa.update(table).where(table.c.id == instance_id)
+                        .values({column: {'touched': True}}))
+    record = Collected(memos=memos).candidates[instance_id].record
+    kept = record.metadata if api == 'v2' else record.vnf_metadata
+    assert kept == {'touched': True}
+
+
+@BOTH
+def test_a_kept_candidate_still_answers_to_the_pass_filters(package, vim,
+                                                            api):
+    in_a = _instance(api, package, namespace='ns-a')
+    in_b = _instance(api, package, namespace='ns-b')
+    memos = {}
+    Collected(memos=memos)
+    event = Collected(memos=memos, namespaces={'ns-b'})
+    assert list(event.candidates) == [in_b]
+    theirs = Collected(memos=memos, owns=lambda i: i != in_a)
+    assert list(theirs.candidates) == [in_b]
+    assert theirs.collector.not_owned == 1
+    factories.op_occ(api, in_b, 'PROCESSING')
+    busy = Collected(memos=memos)
+    assert list(busy.candidates) == [in_a]
+    assert busy.status(in_b) == (outcome.SKIPPED,
+                                 'LCM operation in progress')

@@ -24,7 +24,6 @@ import dataclasses
 import itertools
 import json
 import random
-import sys
 import threading
 import time
 
@@ -33,6 +32,7 @@ from kubernetes.client import exceptions as k8s_exc
 from kubernetes.watch import watch as k8s_watch
 from oslo_log import log as logging
 
+from tacker.vnfm.infra_drivers.kubernetes import kept as kept_mod
 from tacker.vnfm.infra_drivers.kubernetes import list_shape
 from tacker.vnfm.infra_drivers.kubernetes import model
 from tacker.vnfm.infra_drivers.kubernetes import observer
@@ -46,54 +46,6 @@ LOG = logging.getLogger(__name__)
 WATCH_SECONDS = 60  # one watch request; the loop opens the next one
 PAGE_SIZE = 500
 MAX_BACKOFF = 30.0
-
-_METADATA_KEYS = frozenset(ownership.POD_METADATA_KEYS) | {
-    'deletionTimestamp', 'generation'}
-_SPEC_KEYS = ('replicas',)
-_STATUS_KEYS = ('phase', 'replicas', 'updatedReplicas',
-                'observedGeneration', 'desiredNumberScheduled',
-                'updatedNumberScheduled', 'currentNumberScheduled')
-
-
-# Texts up to this long are interned in the cache (see ``_interned``).
-_INTERN_UP_TO = 64
-
-
-def _interned(value):
-    """``value`` (JSON) with its keys and short texts interned.
-
-    A cached pod repeats the keys and most values of every other pod
-    (``ownerReferences``, label names, phase, namespace, the owner's
-    name); each event parses new copies.  Interned, the copies are one
-    object: a cached pod takes less than half the memory.
-    """
-    if isinstance(value, dict):
-        return {sys.intern(k) if isinstance(k, str) else k: _interned(v)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_interned(v) for v in value]
-    if isinstance(value, str) and len(value) <= _INTERN_UP_TO:
-        return sys.intern(value)
-    return value
-
-
-def slim(item):
-    """The part of a checked item the synchronization reads (a new dict)."""
-    meta = item.get('metadata') or {}
-    kept = {sys.intern(key): _interned(value) for key, value in meta.items()
-            if key in _METADATA_KEYS}
-    revision = (meta.get('annotations') or {}).get(
-        ownership.REVISION_ANNOTATION)
-    if revision is not None:
-        kept['annotations'] = {ownership.REVISION_ANNOTATION: revision}
-    result = {'metadata': kept}
-    for part, keys in (('spec', _SPEC_KEYS), ('status', _STATUS_KEYS)):
-        found = {key: _interned((item.get(part) or {})[key])
-                 for key in keys if key in (item.get(part) or {})}
-        if found:
-            result[part] = found
-    return result
-
 
 # Numbers the snapshots the caches hand out (``generation``).
 _GENERATIONS = itertools.count(1)
@@ -121,13 +73,12 @@ class Served:
 class KindInformer(threading.Thread):
     """List, then watch, one kind of one namespace."""
 
-    def __init__(self, owner, field, api_class, method, kind):
+    def __init__(self, owner, field, group, resource, kind):
         super().__init__(name='k8s-informer-%s-%s' % (owner.namespace,
                                                       field), daemon=True)
         self._owner = owner
         self.field = field
-        self._api = api_class(owner.api_client)
-        self._method = method
+        self._path = (group, resource)
         self._kind = kind
         self._lock = threading.Lock()
         self._objects = {}
@@ -215,6 +166,11 @@ class KindInformer(threading.Thread):
                 stopped.wait(backoff * random.uniform(0.5, 1.0))
                 backoff = min(backoff * 2, MAX_BACKOFF)
 
+    def _get(self, timeout, **query):
+        return observer.get_namespaced(
+            self._owner.api_client, *self._path, self._owner.namespace,
+            timeout=timeout, **query)
+
     def _resync_due(self):
         resync = self._owner.resync_interval
         return resync > 0 and self.listed_at is not None and \
@@ -225,14 +181,10 @@ class KindInformer(threading.Thread):
         objects, version, token = {}, None, None
         timeout = self._owner.timeout
         while True:
-            kwargs = {'limit': self._owner.page_size}
-            if token:
-                kwargs['_continue'] = token
             with self._owner.list_slots:
                 try:
-                    response = getattr(self._api, self._method)(
-                        self._owner.namespace, _preload_content=False,
-                        _request_timeout=timeout, **kwargs)
+                    response = self._get(timeout, limit=self._owner.page_size,
+                                         **{'continue': token or None})
                 except k8s_exc.ApiException as exc:
                     if exc.status == 410:
                         raise Expired() from exc
@@ -241,10 +193,15 @@ class KindInformer(threading.Thread):
                     data = observer.read_json(response)
                 finally:
                     response.release_conn()
-            observer.check_list(data, self._kind)
-            for item in data['items']:
-                objects[item['metadata']['name']] = slim(item)
-            meta = data.get('metadata') or {}
+                del response
+                # Slimmed while the slot is held, and let go before the
+                # next one is waited for: at most one parsed page per
+                # slot is alive, not one per kind and namespace.
+                observer.check_list(data, self._kind)
+                for item in data['items']:
+                    objects[item['metadata']['name']] = kept_mod.slim(item)
+                meta = data.get('metadata') or {}
+                del data
             if version is None:
                 version = meta.get('resourceVersion')
             token = meta.get('continue')
@@ -277,11 +234,10 @@ class KindInformer(threading.Thread):
             left = resync - (time.monotonic() - self.listed_at)
             seconds = max(1, min(seconds, int(left) + 1))
         try:
-            response = getattr(self._api, self._method)(
-                self._owner.namespace, watch=True,
-                resource_version=self.version, allow_watch_bookmarks=True,
-                timeout_seconds=seconds, _preload_content=False,
-                _request_timeout=(timeout, seconds + timeout))
+            response = self._get(
+                (timeout, seconds + timeout), watch=True,
+                resourceVersion=self.version, allowWatchBookmarks=True,
+                timeoutSeconds=seconds)
         except k8s_exc.ApiException as exc:
             if exc.status == 410:
                 raise Expired() from exc
@@ -333,7 +289,7 @@ class KindInformer(threading.Thread):
                 'Kubernetes sent a malformed %s watch event: the object %s'
                 % (self.field, problem))
         name = obj['metadata']['name']
-        kept = slim(obj)
+        kept = kept_mod.slim(obj)
         with self._lock:
             if kind == 'DELETED':
                 self._objects.pop(name, None)
@@ -372,8 +328,8 @@ class NamespaceInformer:
         if instrument is not None:
             # The metrics count the LISTs and WATCHes of the cache.
             instrument(self.api_client, vim)
-        self.kinds = [KindInformer(self, field, api_class, method, kind)
-                      for field, api_class, method, kind in observer.LISTS]
+        self.kinds = [KindInformer(self, field, group, resource, kind)
+                      for field, group, resource, kind in observer.LISTS]
 
     def start(self):
         for kind in self.kinds:

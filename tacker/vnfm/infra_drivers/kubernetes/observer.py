@@ -29,28 +29,53 @@ import json
 import socket
 import time
 
-from kubernetes import client as k8s_client
 from kubernetes.client import exceptions as k8s_exc
 from oslo_log import log as logging
 import urllib3.exceptions
 
+from tacker.vnfm.infra_drivers.kubernetes import kept
 from tacker.vnfm.infra_drivers.kubernetes import list_shape
 from tacker.vnfm.infra_drivers.kubernetes import model
 
 LOG = logging.getLogger(__name__)
 
-# (snapshot field, API class, list method, kind of the answer)
+# (snapshot field, API group path, resource, kind of the answer)
 LISTS = (
-    ('pods', k8s_client.CoreV1Api, 'list_namespaced_pod', 'PodList'),
-    ('replicasets', k8s_client.AppsV1Api, 'list_namespaced_replica_set',
-     'ReplicaSetList'),
-    ('deployments', k8s_client.AppsV1Api, 'list_namespaced_deployment',
-     'DeploymentList'),
-    ('statefulsets', k8s_client.AppsV1Api, 'list_namespaced_stateful_set',
-     'StatefulSetList'),
-    ('daemonsets', k8s_client.AppsV1Api, 'list_namespaced_daemon_set',
-     'DaemonSetList'),
+    ('pods', '/api/v1', 'pods', 'PodList'),
+    ('replicasets', '/apis/apps/v1', 'replicasets', 'ReplicaSetList'),
+    ('deployments', '/apis/apps/v1', 'deployments', 'DeploymentList'),
+    ('statefulsets', '/apis/apps/v1', 'statefulsets', 'StatefulSetList'),
+    ('daemonsets', '/apis/apps/v1', 'daemonsets', 'DaemonSetList'),
 )
+
+
+def get_namespaced(api_client, group, resource, namespace, *, timeout,
+                   **query):
+    """GET a namespaced collection (a LIST or a WATCH); the raw response.
+
+    The request goes through the client's ``ApiClient`` (its
+    configuration, TLS, token and connection pool) without its generated
+    ``CoreV1Api``/``AppsV1Api`` classes: those import some 300 model
+    classes, about 25 MiB in every conductor, for answers that are read
+    here as raw JSON anyway.  ``query`` holds the Kubernetes parameter
+    names (``resourceVersion``, ``continue``, ...); None values are left
+    out.  The caller reads the urllib3 response and releases it; an
+    answer outside 2xx raises ``ApiException``, as the generated methods
+    do.
+    """
+    method, url, headers, _body, _post = api_client.param_serialize(
+        'GET', '%s/namespaces/{namespace}/%s' % (group, resource),
+        path_params={'namespace': namespace},
+        query_params=[(k, v) for k, v in query.items() if v is not None],
+        header_params={'Accept': 'application/json'},
+        auth_settings=['BearerToken'])
+    response = api_client.call_api(method, url, headers,
+                                   _request_timeout=timeout)
+    if not 200 <= response.status <= 299:
+        response.read()
+        raise k8s_exc.ApiException.from_response(http_resp=response,
+                                                 body=None, data=None)
+    return response.response
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,16 +144,18 @@ def _errno_text(exc):
     return text.rsplit(':', 1)[-1].strip() or type(exc).__name__
 
 
-def _list(api_client, api_class, method, namespace, timeout, kind):
+def _list(api_client, group, resource, namespace, timeout, kind):
     # Raw JSON: building client models for thousands of pods costs more
     # than the request itself.
-    response = getattr(api_class(api_client), method)(
-        namespace, _preload_content=False, _request_timeout=timeout)
+    response = get_namespaced(api_client, group, resource, namespace,
+                              timeout=timeout)
     try:
         data = read_json(response)
     finally:
         response.release_conn()
-    return check_list(data, kind)
+    # Only what the pass reads outlives the answer (as in a cache).
+    return {'items': [kept.slim(item)
+                      for item in check_list(data, kind)['items']]}
 
 
 def check_list(data, kind):
@@ -166,8 +193,8 @@ def observe_vim(api_client, vim, namespaces, timeout, max_lists=1):
             for entry in LISTS]
 
     def one(job):
-        namespace, (field, api_class, method, kind) = job
-        return _list(api_client, api_class, method, namespace, timeout, kind)
+        namespace, (_field, group, resource, kind) = job
+        return _list(api_client, group, resource, namespace, timeout, kind)
 
     workers = max(1, min(max_lists, len(jobs)))
     if workers == 1:

@@ -1,11 +1,11 @@
-"""The cache keeps only what ownership reads: the decisions must not move."""
+"""What the synchronization keeps of an object: the decisions must not move."""
 
 import copy
 
 import pytest
 
 from tacker.tests.unit.vnfm.infra_drivers.kubernetes import k8s_objects as k8s
-from tacker.vnfm.infra_drivers.kubernetes import informer
+from tacker.vnfm.infra_drivers.kubernetes import kept
 from tacker.vnfm.infra_drivers.kubernetes import list_shape
 from tacker.vnfm.infra_drivers.kubernetes import model
 from tacker.vnfm.infra_drivers.kubernetes import ownership
@@ -69,7 +69,7 @@ def _slim_snapshot(objects):
               "daemonsets")
     return full, model.NamespaceSnapshot(
         namespace=full.namespace,
-        **{f: [informer.slim(o) for o in getattr(full, f)] for f in fields})
+        **{f: [kept.slim(o) for o in getattr(full, f)] for f in fields})
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -88,9 +88,9 @@ def test_slim_drops_what_nobody_reads_and_stays_well_formed():
     rs["metadata"]["annotations"]["other"] = "x" * 1000
     rs["metadata"]["managedFields"] = [{"manager": "kube"}]
     for obj in (dep, rs, pods[0]):
-        cut = informer.slim(obj)
+        cut = kept.slim(obj)
         assert list_shape.problem(cut) is None
         assert "managedFields" not in cut["metadata"]
         assert "containers" not in (cut.get("spec") or {})
-    assert informer.slim(rs)["metadata"]["annotations"] == {
+    assert kept.slim(rs)["metadata"]["annotations"] == {
         ownership.REVISION_ANNOTATION: "1"}
