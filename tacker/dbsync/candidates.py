@@ -96,14 +96,10 @@ class Collector:
                 continue
             if inputs is None:
                 inputs = built_from()
-            packed = adapter.instances.packed_instances(
+            self._collect_packed(adapter, adapter.instances.packed_instances(
                 states.INSTANTIATED, ids=instance_ids,
-                memo=self._memos.setdefault(adapter.api_version, {}))
-            # A chunk at a time: only its records are unpacked at once,
-            # and each candidate keeps its record packed.
-            for start in range(0, len(packed), CHUNK):
-                self._collect_packed(adapter, packed[start:start + CHUNK],
-                                     inputs)
+                memo=self._memos.setdefault(adapter.api_version, {})),
+                inputs)
         return self.candidates, self.outcomes
 
     def _collect(self, adapter, records):
@@ -111,48 +107,59 @@ class Collector:
             records, adapter.namespace)))
         records = self._checkable(adapter.api_version, records, self._op_occs(
             adapter, [r.id for r in records]))
-        if records:
-            build = adapter.candidate_builder(records, self)
-            for record in records:
-                candidate = self._build(adapter.api_version, record, build)
-                if candidate is not None:
-                    self.candidates.append(candidate)
+        self.candidates.extend(self._built(adapter, records))
 
-    def _collect_packed(self, adapter, chunk, inputs):
-        """The candidates of one chunk of ``instances.Packed`` records.
+    def _built(self, adapter, records, packed=None, inputs=None):
+        """Build the candidates of ``records``; the list of them.
+
+        With ``packed`` ({id: instances.Packed}) each candidate keeps
+        its record packed, and the Packed keeps the candidate.
+        """
+        found = []
+        if not records:
+            return found
+        build = adapter.candidate_builder(records, self)
+        for record in records:
+            candidate = self._build(adapter.api_version, record, build)
+            if candidate is None:
+                continue
+            if packed is not None:
+                candidate = dataclasses.replace(candidate,
+                                                source=packed[record.id])
+                packed[record.id].built = (inputs, candidate)
+            found.append(candidate)
+        return found
+
+    def _collect_packed(self, adapter, packed, inputs):
+        """The candidates of ``instances.Packed`` records.
 
         A record whose row has not changed since a pass built its
         candidate, while the VIMs and packages are as they were then
-        (``inputs``), keeps that candidate and is not unpacked at all;
-        the others are unpacked and built as ``_collect`` does.
+        (``inputs``), keeps that candidate and is not unpacked at all.
+        The others are unpacked and built as ``_collect`` does, ``CHUNK``
+        at a time, so that only a chunk's records are decoded at once.
         """
         api_version = adapter.api_version
         reused, fresh = [], []
-        for packed in chunk:
-            if packed.built is not None and packed.built[0] == inputs:
-                reused.append(packed.built[1])
+        for one in packed:
+            if one.built is not None and one.built[0] == inputs:
+                reused.append(one.built[1])
             else:
-                fresh.append(packed)
+                fresh.append(one)
         reused = self._mine(reused, lambda c: c.namespace,
                             id_of=lambda c: c.instance_id)
-        records = list(self._readable(api_version, self._mine(
-            [p.unpack() for p in fresh], adapter.namespace)))
-        grouped = self._op_occs(adapter, [c.instance_id for c in reused]
-                                + [r.id for r in records])
-        found = self._checkable(api_version, reused, grouped,
-                                id_of=lambda c: c.instance_id)
-        records = self._checkable(api_version, records, grouped)
-        if records:
-            build = adapter.candidate_builder(records, self)
-            by_id = {p.id: p for p in fresh}
-            for record in records:
-                candidate = self._build(api_version, record, build)
-                if candidate is not None:
-                    packed = by_id[record.id]
-                    candidate = dataclasses.replace(candidate, source=packed)
-                    packed.built = (inputs, candidate)
-                    found.append(candidate)
-        # Back in id order, as without the reuse.
+        found = self._checkable(
+            api_version, reused,
+            self._op_occs(adapter, [c.instance_id for c in reused]),
+            id_of=lambda c: c.instance_id)
+        for start in range(0, len(fresh), CHUNK):
+            chunk = {p.id: p for p in fresh[start:start + CHUNK]}
+            records = list(self._readable(api_version, self._mine(
+                [p.unpack() for p in chunk.values()], adapter.namespace)))
+            records = self._checkable(api_version, records, self._op_occs(
+                adapter, [r.id for r in records]))
+            found.extend(self._built(adapter, records, chunk, inputs))
+        # In id order, as without the reuse.
         self.candidates.extend(sorted(found, key=lambda c: c.instance_id))
 
     @staticmethod

@@ -44,7 +44,7 @@ CONF = tacker.conf.CONF
 LOG = logging.getLogger(__name__)
 
 WATCH_SECONDS = 60  # one watch request; the loop opens the next one
-PAGE_SIZE = 500
+PAGE_SIZE = 200
 MAX_BACKOFF = 30.0
 
 # Numbers the snapshots the caches hand out (``generation``).
