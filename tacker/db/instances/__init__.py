@@ -19,8 +19,8 @@ _IN_CHUNK = 500
 class Packed:
     """A record kept as the bytes of its pickle, unpacked when used.
 
-    A decoded record is a tree of small dicts and texts, about seven
-    times the size of its pickle (26 KB against 3.6 KB for an instance of
+    A decoded record is a tree of small dicts and texts, about six
+    times the size of its pickle (26 KB against 4.1 KB for an instance of
     three VDUs and twelve pods), and the synchronization keeps one per
     instance from pass to pass.  Kept packed, a record takes its decoded
     size only while a pass uses it.  The bytes are made here, by this
