@@ -570,11 +570,6 @@ def main(argv=None):
     backend = db_api.get_engine().url.get_backend_name()
 
     instances = [str(uuid.uuid4()) for _ in range(args.instances)]
-    instance_of = {}
-    for index, instance_id in enumerate(instances):
-        for _vdu, _kind, name in VDUS:
-            instance_of[(_namespace(index, args.namespaces),
-                         _workload_name(name, index))] = instance_id
     started = time.perf_counter()
     cluster = _Cluster(instances, args.namespaces)
     pods = sum(len(v) for v in cluster.pods.values())
@@ -589,6 +584,8 @@ def main(argv=None):
                                        cluster.pods))
         filler.start()
         filler.join()
+        # The filler's alone: not the measured process's memory.
+        cluster.pods = None
         if filler.exitcode != 0:
             raise SystemExit('filling TackerDB failed (exit %s)'
                              % filler.exitcode)
@@ -616,6 +613,11 @@ def main(argv=None):
             manager.stop()
         rows['rss_mb'] = _peak_rss_mb()
         rows['raw'] = _raw_floor(cluster, args.namespaces)
+        instance_of = {}
+        for index, instance_id in enumerate(instances):
+            for _vdu, _kind, name in VDUS:
+                instance_of[(_namespace(index, args.namespaces),
+                             _workload_name(name, index))] = instance_id
         rows['staleness'] = _staleness(engine, cluster, conf, instance_of,
                                        args.staleness_pods)
         # Last: the client's models are the biggest thing held here.

@@ -12,8 +12,9 @@ from tacker.common import exceptions
 from tacker.db import api as db_api
 from tacker.db import cas
 
-# Ids per query when the changed records are read again.
-_IN_CHUNK = 500
+# Ids per query when the changed records are read again: the rows of
+# one query are fetched at once, decoded and as text.
+_IN_CHUNK = 100
 
 
 class Packed:
