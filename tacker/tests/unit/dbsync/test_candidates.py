@@ -459,19 +459,12 @@ def test_an_unchanged_row_keeps_its_candidate_from_the_last_pass(
                               fresh.targets, fresh.record)
 
 
-def test_a_vim_changed_since_the_last_pass_is_used_at_once(package, vim):
-    instance_id = _v1(package)
-    memos = {}
-    assert Collected(memos=memos).candidates[
-        instance_id].vim.endpoint == ENDPOINT
-    _moved_vim(vim.id, 'https://moved.example:6443')
-    assert Collected(memos=memos).candidates[
-        instance_id].vim.endpoint == 'https://moved.example:6443'
-
-
-def test_a_v2_instance_naming_a_changed_vim_uses_it_at_once(package, vim):
-    instance_id = _v2(connection=_v2_connection(vim_id=vim.id,
-                                                endpoint=None))
+@BOTH
+def test_a_vim_changed_since_the_last_pass_is_used_at_once(
+        package, vim, api):
+    # v1: the project's default VIM; v2: a vimId without an endpoint.
+    instance_id = _v1(package) if api == 'v1' else _v2(
+        connection=_v2_connection(vim_id=vim.id, endpoint=None))
     memos = {}
     assert Collected(memos=memos).candidates[
         instance_id].vim.endpoint == ENDPOINT
