@@ -74,8 +74,9 @@ class Collector:
 
     def __init__(self, store=None, owns=None, namespaces=None, memos=None):
         self._store = store or package_store.PackageStore()
-        # api_version -> the records of earlier passes, by digest (see
-        # ``instances.Reader.packed_instances``); None reads every record.
+        # api_version -> {'records': the records of earlier passes, by
+        # digest (see ``instances.Reader.packed_instances``), 'candidates':
+        # what was built of them}; None reads and builds every record.
         self._memos = memos
         # Which instances this conductor synchronizes (all by default).
         self._owns = owns or (lambda instance_id: True)
@@ -96,10 +97,13 @@ class Collector:
                 continue
             if inputs is None:
                 inputs = built_from()
+            memo = self._memos.setdefault(adapter.api_version,
+                                          {'records': {}, 'candidates': {}})
             self._collect_packed(adapter, adapter.instances.packed_instances(
                 states.INSTANTIATED, ids=instance_ids,
-                memo=self._memos.setdefault(adapter.api_version, {})),
-                inputs)
+                memo=memo['records']), inputs, memo['candidates'])
+            for gone in set(memo['candidates']) - set(memo['records']):
+                del memo['candidates'][gone]
         return self.candidates, self.outcomes
 
     def _collect(self, adapter, records):
@@ -109,11 +113,13 @@ class Collector:
             adapter, [r.id for r in records]))
         self.candidates.extend(self._built(adapter, records))
 
-    def _built(self, adapter, records, packed=None, inputs=None):
+    def _built(self, adapter, records, packed=None, inputs=None,
+               kept=None):
         """Build the candidates of ``records``; the list of them.
 
         With ``packed`` ({id: instances.Packed}) each candidate keeps
-        its record packed, and the Packed keeps the candidate.
+        its record packed, and ``kept`` remembers it (see
+        ``_collect_packed``).
         """
         found = []
         if not records:
@@ -126,24 +132,28 @@ class Collector:
             if packed is not None:
                 candidate = dataclasses.replace(candidate,
                                                 source=packed[record.id])
-                packed[record.id].built = (inputs, candidate)
+                kept[record.id] = (inputs, candidate)
             found.append(candidate)
         return found
 
-    def _collect_packed(self, adapter, packed, inputs):
+    def _collect_packed(self, adapter, packed, inputs, kept):
         """The candidates of ``instances.Packed`` records.
 
-        A record whose row has not changed since a pass built its
-        candidate, while the VIMs and packages are as they were then
-        (``inputs``), keeps that candidate and is not unpacked at all.
+        ``kept`` ({id: (inputs, candidate)}, kept by the caller between
+        passes) holds the candidates earlier passes built.  A record
+        whose row has not changed since (the same Packed), while the
+        VIMs and packages are as they were then (``inputs``), keeps that
+        candidate and is not unpacked at all.
         The others are unpacked and built as ``_collect`` does, ``CHUNK``
         at a time, so that only a chunk's records are decoded at once.
         """
         api_version = adapter.api_version
         reused, fresh = [], []
         for one in packed:
-            if one.built is not None and one.built[0] == inputs:
-                reused.append(one.built[1])
+            earlier = kept.get(one.id)
+            if earlier is not None and earlier[1].source is one and \
+                    earlier[0] == inputs:
+                reused.append(earlier[1])
             else:
                 fresh.append(one)
         reused = self._mine(reused, lambda c: c.namespace,
@@ -158,7 +168,7 @@ class Collector:
                 [p.unpack() for p in chunk.values()], adapter.namespace)))
             records = self._checkable(api_version, records, self._op_occs(
                 adapter, [r.id for r in records]))
-            found.extend(self._built(adapter, records, chunk, inputs))
+            found.extend(self._built(adapter, records, chunk, inputs, kept))
         # In id order, as without the reuse.
         self.candidates.extend(sorted(found, key=lambda c: c.instance_id))
 

@@ -67,8 +67,9 @@ class SyncEngine:
         self._partition_lost = False
         # The watch-fed caches (an informer.Informers) in watch mode.
         self.informers = None
-        # api_version -> {id: (digest, instances.Packed)}: the records of
-        # earlier passes, read again only when their row changed.
+        # api_version -> the records of earlier passes and their
+        # candidates, read and built again only when their row changed
+        # (see ``candidates.Collector``).
         self._record_memo = {}
         # id -> _Quiet: an instance found in step with the cluster, and
         # what that finding rested on.

@@ -28,14 +28,11 @@ class Packed:
     process, and never leave it.
     """
 
-    __slots__ = ('id', '_data', 'built')
+    __slots__ = ('id', '_data')
 
     def __init__(self, record):
         self.id = record.id
         self._data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-        # What a reader of the record made of it and may reuse while the
-        # row is unchanged (the synchronization keeps its candidate).
-        self.built = None
 
     def unpack(self):
         """A new record, equal to the one packed."""
