@@ -15,6 +15,7 @@ MD5 of its own: ``tacker.db.api`` gives every SQLite connection one.
 """
 
 import dataclasses
+import functools
 import hashlib
 
 import sqlalchemy as sa
@@ -82,23 +83,53 @@ def _same_text(column, stored_digest, dialect_name):
     return digest_of(column, dialect_name) == stored_digest
 
 
+@functools.lru_cache(maxsize=128)
+def _statement(table, dialect_name, guarded, value_names, also):
+    """The UPDATE of ``swap``, with a parameter for every value.
+
+    One statement per shape (table, which guarded columns are NULL,
+    which columns are written, the extra conditions), built once: a
+    statement built anew for every write spends more in SQLAlchemy's
+    cache-key computation than in the database.  ``guarded`` is
+    ((column name, True if stored NULL), ...); the values are bound as
+    ``key_<column>``, ``digest_<column>`` and ``value_<column>``.
+    """
+    where = [column == sa.bindparam('key_' + column.name, type_=column.type)
+             for column in table.primary_key.columns]
+    for name, is_null in guarded:
+        column = table.c[name]
+        where.append(column.is_(None) if is_null else
+                     digest_of(column, dialect_name) ==
+                     sa.bindparam('digest_' + name, type_=sa.String()))
+    where += list(also)
+    return (sa.update(table).where(*where)
+            .values({name: sa.bindparam('value_' + name,
+                                        type_=table.c[name].type)
+                     for name in value_names})
+            .execution_options(synchronize_session=False))
+
+
 def swap(session, version, values, also=()):
     """Write ``values`` where the row still holds ``version``.
 
     ``values`` maps column names to Python values (JSON columns take the
-    decoded document); ``also`` adds conditions the row must meet.
+    decoded document); ``also`` adds conditions the row must meet (the
+    same expression objects from one call to the next, so that the
+    statement is built once for them).
     Raises StaleRecord when the row changed or is gone.
     """
     table = version.model.__table__
-    dialect_name = session.get_bind().dialect.name
-    where = [column == value for column, value in
-             zip(table.primary_key.columns, version.key)]
-    where += [_same_text(table.c[name], stored_digest, dialect_name)
-              for name, stored_digest in version.stored]
-    where += list(also)
-    result = session.execute(
-        sa.update(table).where(*where).values(**values)
-        .execution_options(synchronize_session=False))
+    names = tuple(sorted(values))
+    statement = _statement(
+        table, session.get_bind().dialect.name,
+        tuple((name, stored is None) for name, stored in version.stored),
+        names, tuple(also))
+    params = {'key_' + column.name: value for column, value in
+              zip(table.primary_key.columns, version.key)}
+    params.update(('digest_' + name, stored)
+                  for name, stored in version.stored if stored is not None)
+    params.update(('value_' + name, values[name]) for name in names)
+    result = session.execute(statement, params)
     if result.rowcount != 1:
         raise exceptions.StaleRecord(table=table.name,
                                      id='/'.join(map(str, version.key)))

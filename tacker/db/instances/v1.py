@@ -140,18 +140,22 @@ packed_instances = _READER.packed_instances
 get_instance = _READER.get_instance
 
 
+# The instantiated info row is not soft-deleted (one expression, so that
+# ``cas.swap`` builds its statement once).
+_INFO_LIVE = (models.live(models.VnfInstantiatedInfo.__table__.c.deleted),)
+
+
 def update_instantiated_info(instance, **values):
     """Write ``values`` into the instantiated info if it is as read."""
     if instance.instantiated is None:
         raise exceptions.StaleRecord(table='vnf_instantiated_info',
                                      id=instance.id)
-    info = models.VnfInstantiatedInfo.__table__
     values = encode(values, instance.instantiated.stored)
     with db_api.writer_session() as session:
         # A terminate soft-deletes the row without touching the guarded
         # columns; a deleted row is no longer the one that was read.
         cas.swap(session, instance.instantiated.version, values,
-                 also=[models.live(info.c.deleted)])
+                 also=_INFO_LIVE)
 
 
 def encode(values, stored=None):
