@@ -29,6 +29,7 @@ from tacker.dbsync import status
 from tacker.dbsync import sync
 from tacker.vnfm.infra_drivers.kubernetes import outcome
 from tacker.vnfm.infra_drivers.kubernetes import observer
+from tacker.vnfm.infra_drivers.kubernetes import ownership
 from tacker.vnfm.infra_drivers.kubernetes import vim_access
 import tacker.conf
 
@@ -333,19 +334,26 @@ class _Quiet:
     """What an "unchanged" finding rested on, to reuse it while it holds.
 
     The plan of an instance is a pure function of its record, its
-    package's flavour and targets, and the namespace snapshot; once the
-    VDUs have settled it does not depend on the time.  The records are
-    the ``Packed`` objects ``Reader`` keeps while their row is unchanged,
-    so their identity is the test; a watch-fed cache numbers each
-    version of its namespace (``generation``), and the number is kept
-    rather than the snapshot, which may then be freed.  A snapshot
-    LISTed for one pass has no number and is never reused.
+    package's flavour and targets, and what its VDUs read of the
+    namespace snapshot (``ownership.inputs_of``); once the VDUs have
+    settled it does not depend on the time.  The records are the
+    ``Packed`` objects ``Reader`` keeps while their row is unchanged, so
+    their identity is the test.  A watch-fed cache numbers each version
+    of its namespace (``generation``): under the same number the finding
+    holds at once; under a new one it holds if the instance's own
+    objects are still the ones it was found with (an event elsewhere in
+    the namespace does not make every instance there be planned again).
+    The objects are the cache's own, so keeping them costs a reference
+    each.  A snapshot LISTed for one pass has no number and is never
+    reused: its objects would be kept alive beside the next pass's.
     """
 
-    __slots__ = ('source', 'generation', 'flavour', 'targets', 'outcome')
+    __slots__ = ('source', 'generation', 'inputs', 'flavour', 'targets',
+                 'outcome')
 
     def __init__(self, source, snapshot, flavour, targets, result):
         self.source, self.generation = source, snapshot.generation
+        self.inputs = ownership.inputs_of(snapshot, targets.values())
         self.flavour, self.targets, self.outcome = flavour, targets, result
 
     @staticmethod
@@ -355,7 +363,16 @@ class _Quiet:
                 and not plan.unsettled_vdus and not plan.warnings)
 
     def holds(self, candidate, snapshot):
-        return (self.source is candidate.source
-                and self.generation == getattr(snapshot, 'generation', None)
-                and self.flavour is candidate.flavour
-                and self.targets == candidate.targets)
+        generation = getattr(snapshot, 'generation', None)
+        if generation is None or self.source is not candidate.source \
+                or self.flavour is not candidate.flavour \
+                or self.targets != candidate.targets:
+            return False
+        if generation == self.generation:
+            return True
+        # Equal tuples of the same objects compare by identity, at once.
+        if ownership.inputs_of(snapshot, candidate.targets.values()) != \
+                self.inputs:
+            return False
+        self.generation = generation
+        return True

@@ -133,6 +133,48 @@ def test_an_event_passes_only_the_instance_it_touches(sqlite_world,
         launcher.stop()
 
 
+def test_a_full_pass_plans_again_only_the_instance_an_event_touched(
+        sqlite_world, sync_conf):
+    # Both instances share a namespace: the event gives it a new cache
+    # version, yet the untouched instance's objects are the same, so
+    # its earlier finding stands (the same Outcome, not planned again).
+    sync_conf.config(interval=3600, initial_delay=0, watch=True,
+                     watch_debounce=0.2, group='database_sync')
+    namespace = 'ns-quiet-%d' % time.monotonic_ns()
+    touched, other = (
+        sqlite_world.deploy('v2', namespace=namespace, vdus=['VDU1'],
+                            names={'VDU1': name})
+        for name in ('web-a', 'web-b'))
+    svc = conductor_service.ConductorService()
+    launcher = os_service.Launcher(tacker.conf.CONF)
+    launcher.launch_service(svc)
+    try:
+        assert _wait(lambda: svc.watches is not None
+                     and svc.watches.watched())
+        cache = _only_cache(svc.watches)
+        assert _wait(lambda: cache.synced)
+
+        def outcomes():
+            result = svc.engine.run_pass(wait=10)
+            assert not result.vim_failures
+            return {o.instance_id: o for o in result.outcomes}
+
+        first = outcomes()
+        assert {o.status for o in first.values()} == {'unchanged'}
+        assert outcomes()[other.id] is first[other.id]
+        (old,) = _pods(touched)
+        sqlite_world.sim.kill_pod(namespace, old)
+        sqlite_world.sim.wait_settled()
+        running = _running_named(sqlite_world, touched, 'web-a')
+        assert _wait(lambda: _pods(touched) == running)
+        later = outcomes()
+        assert later[other.id] is first[other.id]
+        assert later[touched.id] is not first[touched.id]
+        assert later[touched.id].status == 'unchanged'
+    finally:
+        launcher.stop()
+
+
 def _running_named(world, inst, name):
     return sorted(p['metadata']['name'] for p in world.pods_of(
         inst.namespace, 'Deployment', name))

@@ -126,6 +126,32 @@ def observe_vdus(snapshot, targets):
     return {target.vdu_id: observe_vdu(idx, target) for target in targets}
 
 
+def inputs_of(snapshot, targets):
+    """What ``observe_vdus`` reads of ``snapshot`` for ``targets``.
+
+    One tuple per target: its workload object (None when missing), then
+    for a Deployment each ReplicaSet it controls followed by that
+    ReplicaSet's pods, and for the other controllers their pods.  These
+    objects are all the observation of the target depends on, so where
+    two snapshots give equal inputs (the same cached objects, or equal
+    ones) they give equal observations; finding the inputs costs a few
+    index lookups, observing them builds every running pod.
+    """
+    idx = index(snapshot)
+    found = []
+    for target in targets:
+        workload = idx.get(target.kind, target.name)
+        read = [workload]
+        if workload is not None and target.kind == model.DEPLOYMENT:
+            for rs in idx.children(workload, model.REPLICA_SET):
+                read.append(rs)
+                read.extend(idx.children(rs, model.POD))
+        elif workload is not None and target.kind != model.POD:
+            read.extend(idx.children(workload, model.POD))
+        found.append(tuple(read))
+    return tuple(found)
+
+
 def observe_vdu(snapshot, target):
     """What the cluster shows for ``target`` (a ``model.VduTarget``).
 
