@@ -86,6 +86,8 @@ def plan_for(candidate, snapshot, *, settle_clock, now, settle_timeout):
 class Pending:
     """A plan with changes, decided, to be written (see ``write``)."""
 
+    # The record is not kept: the candidate unpacks it again to write
+    # (decoded, a pass's pending records would all be held at once).
     candidate: object
     stored: object
     plan: object

@@ -9,13 +9,13 @@ cluster shows (``NamespaceSnapshot`` in, ``VduObservation`` out of
 Everything here is a value: frozen dataclasses, no I/O.  Raw Kubernetes
 objects in a snapshot are the API's JSON dicts and are never mutated.
 
-``ObservedPod`` keeps the pod's metadata as a canonical JSON string
-(``metadata_json``: a chosen subset of keys, ``sort_keys``, no spaces) so
-that the pod stays hashable and two observations of the same object
-compare equal; ``ObservedPod.metadata`` gives a fresh dict each time.
+``ObservedPod`` gives the pod's metadata as a canonical JSON string
+(``metadata_json``: a chosen subset of keys, ``sort_keys``, no spaces),
+and ``ObservedPod.metadata`` a fresh dict each time.
 """
 
 import dataclasses
+import functools
 import json
 import typing
 
@@ -101,17 +101,27 @@ class VduTarget:
 class ObservedPod:
     """A running pod as seen in the cluster.
 
-    ``metadata_json`` is the canonical JSON of the stored metadata
-    subset; ``owner_kind`` / ``owner_name`` name the direct controller
-    (None for a bare pod).
+    ``owner_kind`` / ``owner_name`` name the direct controller (None for
+    a bare pod).  ``metadata_json`` is the canonical JSON of the stored
+    metadata subset, written out the first time it is asked for: a pass
+    observes every pod of the instances it plans, but only the pods a v1
+    record gains are stored with their metadata.  The metadata is not
+    part of the pod's value (equality, hash): the plan compares pods by
+    name, uid and phase.
     """
 
     name: str
     uid: str
     phase: str
-    metadata_json: str = "{}"
     owner_kind: typing.Optional[str] = None
     owner_name: typing.Optional[str] = None
+    # The snapshot's own values (never changed), read when asked for.
+    kept_metadata: dict = dataclasses.field(
+        default=None, compare=False, hash=False, repr=False)
+
+    @functools.cached_property
+    def metadata_json(self):
+        return canonical_json(self.kept_metadata or {})
 
     @property
     def metadata(self):
@@ -121,9 +131,8 @@ class ObservedPod:
     @classmethod
     def build(cls, name, uid, phase, metadata=None, *, owner_kind=None,
               owner_name=None):
-        return cls(name=name, uid=uid, phase=phase,
-                   metadata_json=canonical_json(metadata or {}),
-                   owner_kind=owner_kind, owner_name=owner_name)
+        return cls(name=name, uid=uid, phase=phase, owner_kind=owner_kind,
+                   owner_name=owner_name, kept_metadata=metadata)
 
 
 def set_scale_levels(statuses, level_changes, *, aspect_key, level_key):
