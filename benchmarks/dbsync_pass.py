@@ -561,6 +561,7 @@ def main(argv=None):
     tmp = tempfile.mkdtemp(prefix='dbsync-bench-')
     db_url = args.db or 'sqlite:///%s/bench.sqlite' % tmp
     conf = _configure(db_url, tmp)
+    from tacker.common import long_lived
     from tacker.db import api as db_api
     from tacker.dbsync import engine as engine_mod
     conf.set_override('settle_timeout', 0, group='database_sync')
@@ -599,6 +600,8 @@ def main(argv=None):
             from tacker.vnfm.infra_drivers.kubernetes import watcher
             # A debounce longer than the run: only the measured passes.
             manager = watcher.WatchManager(engine, debounce=3600)
+        # As the service does once it has started.
+        long_lived.freeze()
         rows = {'cold': _measure(engine, cluster, counter)}
         if manager is not None:
             manager.ensure(engine.last_wanted)

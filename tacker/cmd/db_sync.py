@@ -45,6 +45,7 @@ from oslo_service import service
 from tacker.cmd import sync_status
 from tacker.common import config
 from tacker.common import exceptions
+from tacker.common import long_lived
 from tacker.conductor import service as conductor_service
 from tacker.dbsync import engine as engine_mod
 import tacker.conf
@@ -162,6 +163,7 @@ def main(argv=None):
         return 2
     engine = engine_mod.SyncEngine()
     engine.status.default_kind = 'once'
+    long_lived.freeze()
     try:
         result = engine.run_pass(dry_run=CONF.dry_run,
                                  instance_ids=CONF.instance or None)

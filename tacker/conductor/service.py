@@ -18,6 +18,7 @@ from oslo_service import service
 
 from tacker.common import coordination
 from tacker.common import exceptions
+from tacker.common import long_lived
 from tacker.conductor import recovery
 from tacker.dbsync import engine as engine_mod
 from tacker.dbsync import metrics
@@ -92,6 +93,8 @@ class ConductorService(service.Service):
             LOG.error('%s; the synchronization runs without them.',
                       exc.message)
         recovery.recover(op_occs=self._recover_op_occs)
+        # Everything the passes use is imported and built by now.
+        long_lived.freeze()
         if self._rpc_server_factory is not None:
             self._rpc_server = self._rpc_server_factory()
             if hasattr(self._rpc_server, 'serve_sync_status') and \
