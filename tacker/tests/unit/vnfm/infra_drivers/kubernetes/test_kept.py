@@ -157,6 +157,8 @@ def test_a_slimmed_object_is_what_a_plain_copy_keeps(name):
         assert slimmed == expected
         # Same keys in the same order, same types: the same JSON.
         assert json.dumps(slimmed) == json.dumps(expected)
+        assert type(slimmed) is dict
+        assert type(slimmed["metadata"]) is dict
 
 
 def test_contents_equal_only_by_python_rules_are_not_shared():
