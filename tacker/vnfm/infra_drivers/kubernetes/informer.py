@@ -199,7 +199,10 @@ class KindInformer(threading.Thread):
                 # slot is alive, not one per kind and namespace.
                 observer.check_list(data, self._kind)
                 for item in data['items']:
-                    objects[item['metadata']['name']] = kept_mod.slim(item)
+                    kept = kept_mod.slim(item)
+                    # Keyed by the kept name, not the parsed one: the
+                    # cache then holds one copy of each name, not two.
+                    objects[kept['metadata']['name']] = kept
                 meta = data.get('metadata') or {}
                 del data
             if version is None:
@@ -288,8 +291,8 @@ class KindInformer(threading.Thread):
             raise observer.MalformedAnswer(
                 'Kubernetes sent a malformed %s watch event: the object %s'
                 % (self.field, problem))
-        name = obj['metadata']['name']
         kept = kept_mod.slim(obj)
+        name = kept['metadata']['name']
         with self._lock:
             if kind == 'DELETED':
                 self._objects.pop(name, None)

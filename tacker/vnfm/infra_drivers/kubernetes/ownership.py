@@ -9,7 +9,7 @@ so dots, names Kubernetes truncated, ``web`` next to ``web-api`` and one
 name used by two kinds all resolve correctly; an ownerReference left
 over from a deleted and recreated owner (old uid) counts for nothing.
 
-Each snapshot is indexed once (by uid, by kind and name, children by
+Each snapshot is indexed once (by kind and name, children by
 controller uid) and the index is kept on the snapshot itself, so it
 lives and dies with it, and observing every VDU of a namespace costs
 O(objects) in total.
@@ -71,30 +71,31 @@ class SnapshotIndex:
 
     def __init__(self, snapshot):
         # No reference back to the snapshot: the snapshot owns the index.
-        self.by_uid = {}
-        self.by_kind_name = {}
-        # controller uid -> {kind: [objects]}
+        # kind -> {name: object}: a watch-fed cache's snapshot keeps its
+        # index as long as it lives, and a (kind, name) tuple per object
+        # would cost more than the dict entry it keys.
+        self._by_name = {}
+        # kind -> {controller uid: [objects]}: no dict per owner.
         self._children = {}
         namespace = snapshot.namespace
         for kind, field in _SNAPSHOT_FIELDS:
+            named = self._by_name.setdefault(kind, {})
+            children = self._children.setdefault(kind, {})
             for obj in getattr(snapshot, field):
                 meta = _meta(obj)
                 obj_ns = meta.get("namespace")
                 if obj_ns is not None and obj_ns != namespace:
                     continue
-                uid = meta.get("uid")
                 name = meta.get("name")
-                if uid:
-                    self.by_uid[uid] = (kind, obj)
                 if name is not None:
-                    self.by_kind_name[(kind, name)] = obj
+                    named[name] = obj
                 ref = controller_ref(obj)
                 if ref and ref.get("uid"):
-                    self._children.setdefault(ref["uid"], {}).setdefault(
-                        kind, []).append(obj)
+                    children.setdefault(ref["uid"], []).append(obj)
 
     def get(self, kind, name):
-        return self.by_kind_name.get((kind, name))
+        named = self._by_name.get(kind)
+        return None if named is None else named.get(name)
 
     def children(self, owner, kind):
         """Objects of ``kind`` whose controller is exactly ``owner``.
@@ -105,7 +106,7 @@ class SnapshotIndex:
         uid = _meta(owner).get("uid")
         if not uid:
             return []
-        return list(self._children.get(uid, {}).get(kind, ()))
+        return list(self._children.get(kind, {}).get(uid, ()))
 
 
 def index(snapshot):
