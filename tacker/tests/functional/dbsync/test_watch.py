@@ -180,6 +180,41 @@ def _running_named(world, inst, name):
         inst.namespace, 'Deployment', name))
 
 
+def test_a_restarted_conductor_catches_up_with_what_changed_meanwhile(
+        sqlite_world, sync_conf):
+    # What happened while no conductor watched reaches TackerDB from the
+    # new conductor's first LIST, and its caches then serve the passes.
+    sync_conf.config(interval=3600, initial_delay=0, watch=True,
+                     watch_debounce=0.2, group='database_sync')
+    inst = sqlite_world.deploy('v2', vdus=['VDU1'])
+
+    def started():
+        svc = conductor_service.ConductorService()
+        launcher = os_service.Launcher(tacker.conf.CONF)
+        launcher.launch_service(svc)
+        assert _wait(lambda: svc.passes >= 1 and svc.watches is not None
+                     and svc.watches.watched())
+        assert _wait(lambda: _only_cache(svc.watches).synced)
+        return svc, launcher
+
+    _svc, launcher = started()
+    (old,) = _pods(inst)
+    launcher.stop()
+    sqlite_world.sim.kill_pod(inst.namespace, old)
+    sqlite_world.sim.wait_settled()
+    running = _running(sqlite_world, inst)
+    assert running != [old] and _pods(inst) == [old]
+    svc, launcher = started()
+    try:
+        assert _wait(lambda: _pods(inst) == running)
+        sqlite_world.sim.reset_request_log()
+        result = svc.engine.run_pass(wait=10)
+        assert result.counts()['unchanged'] == 1
+        assert _lists(sqlite_world.sim) == []
+    finally:
+        launcher.stop()
+
+
 def test_a_steady_state_pass_asks_the_cluster_nothing(
         sqlite_world, watching_conductor):
     svc, inst, _cache = watching_conductor
