@@ -97,8 +97,12 @@ def _sim_pods(sim, namespace):
     return sorted(p['metadata']['name'] for p in sim.pods(namespace))
 
 
-def test_an_event_passes_only_the_instance_it_touches(sqlite_world,
-                                                      sync_conf):
+@pytest.fixture
+def two_in_a_namespace(sqlite_world, sync_conf):
+    """A watching conductor and two instances sharing one namespace.
+
+    Yields (service, touched, other): the tests kill a pod of the first.
+    """
     sync_conf.config(interval=3600, initial_delay=0, watch=True,
                      watch_debounce=0.2, group='database_sync')
     namespace = 'ns-shared-%d' % time.monotonic_ns()
@@ -112,67 +116,58 @@ def test_an_event_passes_only_the_instance_it_touches(sqlite_world,
     try:
         assert _wait(lambda: svc.watches is not None
                      and svc.watches.watched())
-        manager = svc.watches
-        cache = _only_cache(manager)
-        assert _wait(lambda: cache.synced)
-        # The caches' first sync asks for one pass of the namespace.
-        assert _wait(lambda: manager.passes >= 1)
-        time.sleep(0.5)
-        manager.recent.clear()
-        before = other.raw()
-        (old,) = _pods(touched)
-        sqlite_world.sim.kill_pod(namespace, old)
-        sqlite_world.sim.wait_settled()
-        running = _running_named(sqlite_world, touched, 'web-a')
-        assert _wait(lambda: _pods(touched) == running)
-        checked = {o.instance_id for r in list(manager.recent)
-                   for o in r.outcomes}
-        assert checked == {touched.id}
-        assert other.raw() == before
+        assert _wait(lambda: _only_cache(svc.watches).synced)
+        yield svc, touched, other
     finally:
         launcher.stop()
+
+
+def _kill_a_pod_of(world, inst):
+    """Kill the instance's pod; the pods running once it was replaced."""
+    (old,) = _pods(inst)
+    world.sim.kill_pod(inst.namespace, old)
+    world.sim.wait_settled()
+    return _running_named(world, inst, 'web-a')
+
+
+def test_an_event_passes_only_the_instance_it_touches(sqlite_world,
+                                                      two_in_a_namespace):
+    svc, touched, other = two_in_a_namespace
+    manager = svc.watches
+    # The caches' first sync asks for one pass of the namespace.
+    assert _wait(lambda: manager.passes >= 1)
+    time.sleep(0.5)
+    manager.recent.clear()
+    before = other.raw()
+    running = _kill_a_pod_of(sqlite_world, touched)
+    assert _wait(lambda: _pods(touched) == running)
+    checked = {o.instance_id for r in list(manager.recent)
+               for o in r.outcomes}
+    assert checked == {touched.id}
+    assert other.raw() == before
 
 
 def test_a_full_pass_plans_again_only_the_instance_an_event_touched(
-        sqlite_world, sync_conf):
-    # Both instances share a namespace: the event gives it a new cache
-    # version, yet the untouched instance's objects are the same, so
-    # its earlier finding stands (the same Outcome, not planned again).
-    sync_conf.config(interval=3600, initial_delay=0, watch=True,
-                     watch_debounce=0.2, group='database_sync')
-    namespace = 'ns-quiet-%d' % time.monotonic_ns()
-    touched, other = (
-        sqlite_world.deploy('v2', namespace=namespace, vdus=['VDU1'],
-                            names={'VDU1': name})
-        for name in ('web-a', 'web-b'))
-    svc = conductor_service.ConductorService()
-    launcher = os_service.Launcher(tacker.conf.CONF)
-    launcher.launch_service(svc)
-    try:
-        assert _wait(lambda: svc.watches is not None
-                     and svc.watches.watched())
-        cache = _only_cache(svc.watches)
-        assert _wait(lambda: cache.synced)
+        sqlite_world, two_in_a_namespace):
+    # The event gives the namespace a new cache version, yet the
+    # untouched instance's objects are the same, so its earlier finding
+    # stands (the same Outcome, not planned again).
+    svc, touched, other = two_in_a_namespace
 
-        def outcomes():
-            result = svc.engine.run_pass(wait=10)
-            assert not result.vim_failures
-            return {o.instance_id: o for o in result.outcomes}
+    def outcomes():
+        result = svc.engine.run_pass(wait=10)
+        assert not result.vim_failures
+        return {o.instance_id: o for o in result.outcomes}
 
-        first = outcomes()
-        assert {o.status for o in first.values()} == {'unchanged'}
-        assert outcomes()[other.id] is first[other.id]
-        (old,) = _pods(touched)
-        sqlite_world.sim.kill_pod(namespace, old)
-        sqlite_world.sim.wait_settled()
-        running = _running_named(sqlite_world, touched, 'web-a')
-        assert _wait(lambda: _pods(touched) == running)
-        later = outcomes()
-        assert later[other.id] is first[other.id]
-        assert later[touched.id] is not first[touched.id]
-        assert later[touched.id].status == 'unchanged'
-    finally:
-        launcher.stop()
+    first = outcomes()
+    assert {o.status for o in first.values()} == {'unchanged'}
+    assert outcomes()[other.id] is first[other.id]
+    running = _kill_a_pod_of(sqlite_world, touched)
+    assert _wait(lambda: _pods(touched) == running)
+    later = outcomes()
+    assert later[other.id] is first[other.id]
+    assert later[touched.id] is not first[touched.id]
+    assert later[touched.id].status == 'unchanged'
 
 
 def _running_named(world, inst, name):
