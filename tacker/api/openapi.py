@@ -55,8 +55,8 @@ _REASONS = {
          'take.',
     422: 'The request names a VNFD without an enabled, onboarded '
          'package.',
-    503: 'tacker-conductor could not be reached; the operation was '
-         'rolled back.',
+    503: 'tacker-conductor or the instance-lock backend could not be '
+         'reached; nothing was started, or the operation was rolled back.',
 }
 
 
@@ -514,7 +514,7 @@ def _lcm_paths(paths, version):
     paths.add(occs + '/{id}/fail', 'post', _operation(
         'failVnfLcmOpOcc' + tail, 'Mark a FAILED_TEMP operation FAILED',
         tag, {'200': _json('The op occ, now FAILED.', occ, v2)},
-        errors=(404, 409), v2=v2, parameters=_ID))
+        errors=(404, 409, 503), v2=v2, parameters=_ID))
     _modify_paths(paths, version)
 
 

@@ -73,6 +73,16 @@ class PackageContentMissing(Conflict):
                "check [vnf_package] vnf_package_csar_path.")
 
 
+class CoordinationUnavailable(TackerError):
+    """The lock backend cannot be reached: nothing was locked or done."""
+
+    code = 503
+    title = "Service Unavailable"
+    msg_fmt = ("The coordination backend %(backend)s that holds the "
+               "instance locks cannot be reached (%(reason)s); nothing was "
+               "done, retry later.")
+
+
 class ConfigError(TackerError):
     """A configuration value that makes start-up impossible."""
 

@@ -165,6 +165,11 @@ def _write_batch(adapter, items):
                 LOG.info(IN_PROGRESS_MSG,
                          {'id': pending.candidate.instance_id})
                 results[index] = pending.outcome(outcome.SKIPPED, LOCK_HELD)
+            except exceptions.CoordinationUnavailable as exc:
+                # Said once by coordination; each instance fails alone
+                # (the next ones fail at once) and the next pass retries.
+                results[index] = pending.outcome(outcome.FAILED,
+                                                 exc.message)
             else:
                 held.append((index, pending))
         try:

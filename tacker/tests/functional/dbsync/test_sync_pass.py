@@ -6,6 +6,8 @@ one pass, and checks what an operator would: the stored pod names,
 entry ids, scale levels and the log lines.
 """
 
+import socket
+
 import pytest
 
 from tacker.vnfm.infra_drivers.kubernetes import outcome
@@ -55,6 +57,37 @@ def test_replaced_pod_is_renamed_keeping_entry_ids(world, engine, logs,
     line = ('Database synchronization succeeded. vnf: %s vdu: %s pods: '
             '%s -> %s' % (inst.id, vdu, victim, new_name))
     assert any(m.startswith(line) for m in _messages(logs, 'INFO'))
+
+
+@BOTH
+@pytest.mark.timeout(60)
+def test_an_unreachable_lock_backend_fails_the_write_and_nothing_else(
+        sqlite_world, engine, sync_conf, logs, api):
+    # The drift is found, no lock can be taken: nothing is written, the
+    # pass ends at once with the reason, and a later pass writes it.
+    world = sqlite_world
+    inst = world.deploy(api, vdus=['VDU1'])
+    pods, _, _ = inst.stored()
+    world.sim.kill_pod(inst.namespace, pods['VDU1'][0])
+    world.sim.wait_settled()
+    before = inst.raw()
+    reachable = sync_conf.conf.coordination.backend_url
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]  # nothing listens there once closed
+    sync_conf.config(backend_url='redis://:s3cret@127.0.0.1:%d' % port,
+                     group='coordination')
+
+    result = engine.run_pass()
+
+    (failed,) = [o for o in result.outcomes if o.instance_id == inst.id]
+    assert failed.status == outcome.FAILED
+    assert 'coordination backend redis://:***@127.0.0.1:%d' % port in \
+        failed.reason
+    assert inst.raw() == before
+    assert not any('s3cret' in m for m in _messages(logs))
+    sync_conf.config(backend_url=reachable, group='coordination')
+    assert _status(engine.run_pass(), inst) == outcome.CHANGED
 
 
 @BOTH

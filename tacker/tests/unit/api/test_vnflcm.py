@@ -1,5 +1,7 @@
 """/vnflcm/v1 and /vnflcm/v2: instances, LCM requests, op occs."""
 
+import socket
+
 import pytest
 
 from tacker.api import app as app_mod
@@ -395,6 +397,29 @@ def test_v1_records_are_per_project(app, package):
                               % instance_id, headers=other), 404)
     # The admin (noauth default) sees everyone's.
     assert len(call(app, 'GET', '/vnflcm/v1/vnf_instances').json) == 1
+
+
+@pytest.mark.timeout(60)
+def test_an_unreachable_lock_backend_is_503_and_starts_nothing(api_conf,
+                                                               sqlite_app):
+    factories.vim(tenant_id=fakes.TENANT, auth_cred=fakes.VIM_CRED)
+    factories.onboarded_package(tenant_id=fakes.TENANT)
+    inst = call(sqlite_app, 'POST', '/vnflcm/v2/vnf_instances',
+                {'vnfdId': factories.SAMPLE_VNFD_ID}).json
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]  # nothing listens there once closed
+    api_conf.config(backend_url='redis://:s3cret@127.0.0.1:%d' % port,
+                    group='coordination')
+    try:
+        resp = call(sqlite_app, 'POST', '/vnflcm/v2/vnf_instances/%s/'
+                    'instantiate' % inst['id'], {'flavourId': 'simple'})
+    finally:
+        coordination.stop()
+    body = fakes.assert_problem(resp, 503)
+    assert 'coordination backend' in body['detail']
+    assert 's3cret' not in resp.text
+    assert call(sqlite_app, 'GET', '/vnflcm/v2/vnf_lcm_op_occs').json == []
 
 
 def test_conductor_failure_is_503_without_details(api_conf, sqlite_db):

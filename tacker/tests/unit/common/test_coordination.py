@@ -224,11 +224,7 @@ def _redis_server(port, workdir):
 def test_the_partition_comes_back_after_redis_restarts_empty(tmp_path):
     # A private server, restarted without persistence: it comes back with
     # no group, no member and no heartbeat key.
-    if shutil.which('redis-server') is None:
-        message = 'redis-server is not installed'
-        if db_backends.in_ci():
-            pytest.fail('CI=true but ' + message, pytrace=False)
-        pytest.skip(message)
+    _require_redis_server()
     port = _free_port()
     url = 'redis://127.0.0.1:%d?timeout=3' % port
     server = _redis_server(port, tmp_path)
@@ -254,5 +250,69 @@ def test_the_partition_comes_back_after_redis_restarts_empty(tmp_path):
     finally:
         if partition is not None:
             partition.leave()
+        server.kill()
+        server.wait()
+
+
+def _require_redis_server():
+    if shutil.which('redis-server') is None:
+        message = 'redis-server is not installed'
+        if db_backends.in_ci():
+            pytest.fail('CI=true but ' + message, pytrace=False)
+        pytest.skip(message)
+
+
+# Without the probe, tooz's Redis driver retries a refused connection
+# for about a minute: the timeout is what tells the two apart.
+@pytest.mark.timeout(30)
+def test_an_unreachable_backend_is_a_503_naming_it_without_password(conf):
+    port = _free_port()  # nothing listens there
+    conf.config(backend_url='redis://:s3cret@127.0.0.1:%d' % port,
+                group='coordination')
+    try:
+        for _ in range(3):
+            with pytest.raises(exceptions.CoordinationUnavailable) as err:
+                with coordination.instance_lock(str(uuid.uuid4())):
+                    pass
+            assert err.value.code == 503
+            assert '127.0.0.1:%d' % port in err.value.message
+            assert 's3cret' not in err.value.message
+    finally:
+        coordination.stop()
+
+
+@pytest.mark.timeout(60)
+def test_locks_work_again_once_the_backend_is_back(conf, tmp_path,
+                                                   monkeypatch):
+    _require_redis_server()
+    monkeypatch.setattr(coordination, 'UNREACHABLE_HOLD', 0.5)
+    monkeypatch.setattr(coordination, 'PROBE_EVERY', 0.0)
+    port = _free_port()
+    conf.config(backend_url='redis://127.0.0.1:%d' % port,
+                group='coordination')
+    server = _redis_server(port, tmp_path)
+    instance_id = str(uuid.uuid4())
+    try:
+        with coordination.instance_lock(instance_id):
+            pass
+        server.kill()
+        server.wait()
+        with pytest.raises(exceptions.CoordinationUnavailable):
+            with coordination.instance_lock(instance_id):
+                pass
+        server = _redis_server(port, tmp_path)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with coordination.instance_lock(instance_id):
+                    assert coordination.is_locked(instance_id)
+                break
+            except exceptions.CoordinationUnavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert not coordination.is_locked(instance_id)
+    finally:
+        coordination.stop()
         server.kill()
         server.wait()
