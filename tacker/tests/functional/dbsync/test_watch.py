@@ -114,7 +114,9 @@ def two_in_a_namespace(sqlite_world, sync_conf):
     launcher = os_service.Launcher(tacker.conf.CONF)
     launcher.launch_service(svc)
     try:
-        assert _wait(lambda: svc.watches is not None
+        # The first periodic pass is over: from here on only events (and
+        # the test's own passes) run passes.
+        assert _wait(lambda: svc.passes >= 1 and svc.watches is not None
                      and svc.watches.watched())
         assert _wait(lambda: _only_cache(svc.watches).synced)
         yield svc, touched, other
