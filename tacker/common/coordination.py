@@ -22,6 +22,7 @@ retries.
 """
 
 import contextlib
+import functools
 import socket
 import threading
 import time
@@ -66,6 +67,14 @@ def display_url(url):
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
+def scrubbed(text, url=None):
+    """``text`` without the password of ``url`` (default: the backend's)."""
+    url = CONF.coordination.backend_url if url is None else url
+    password = urllib.parse.urlsplit(url).password
+    return text.replace(password, '***') if password else text
+
+
+@functools.lru_cache(maxsize=16)
 def _address(url):
     """``(host, port)`` of a network backend; None for file:// and such."""
     parts = urllib.parse.urlsplit(url)
@@ -79,9 +88,7 @@ def _address(url):
 
 
 def _unavailable(url, reason, now):
-    password = urllib.parse.urlsplit(url).password
-    if password:
-        reason = reason.replace(password, '***')
+    reason = scrubbed(reason, url)
     _HEALTH[url] = (None, now + UNREACHABLE_HOLD, reason)
     return exceptions.CoordinationUnavailable(backend=display_url(url),
                                               reason=reason)

@@ -19,16 +19,17 @@ the services call it when they start, after every import.
 import gc
 import threading
 
-_DONE = threading.Event()
 _LOCK = threading.Lock()
+_frozen = False
 
 
 def freeze():
     """Freeze what is alive now, the first time in this process."""
+    global _frozen
     with _LOCK:
-        if _DONE.is_set():
+        if _frozen:
             return False
         gc.collect()
         gc.freeze()
-        _DONE.set()
+        _frozen = True
         return True

@@ -18,7 +18,6 @@ one engine: a pass that finds another running returns at once.
 
 import threading
 import time
-import urllib.parse
 
 from oslo_log import log as logging
 
@@ -42,9 +41,7 @@ WRITE_BATCH = 100
 
 def _scrubbed(exc):
     """An error's text without the backend URL's password, if it has one."""
-    text = '%s: %s' % (type(exc).__name__, exc)
-    password = urllib.parse.urlsplit(CONF.coordination.backend_url).password
-    return text.replace(password, '***') if password else text
+    return coordination.scrubbed('%s: %s' % (type(exc).__name__, exc))
 
 
 class SyncEngine:

@@ -129,7 +129,7 @@ def _kill_a_pod_of(world, inst):
     (old,) = _pods(inst)
     world.sim.kill_pod(inst.namespace, old)
     world.sim.wait_settled()
-    return _running_named(world, inst, 'web-a')
+    return _running_named(world, inst, inst.names['VDU1'])
 
 
 def test_an_event_passes_only_the_instance_it_touches(sqlite_world,
